@@ -1,0 +1,2 @@
+export { loadConfig, CONFIG_VARIABLES } from './load-config.js'
+export type { Config } from './schema.js'

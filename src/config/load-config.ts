@@ -1,0 +1,65 @@
+import { Value } from '@sinclair/typebox/value'
+import { ConfigError } from '../errors/index.js'
+import { ConfigSchema, type Config } from './schema.js'
+
+type Env = Record<string, string | undefined>
+
+/** variable name → [config key, default, kind] */
+const VARIABLES: ReadonlyArray<[string, keyof Config, string | undefined, 'string' | 'int']> = [
+  ['SIP_HOST', 'sipHost', '127.0.0.1', 'string'],
+  ['SIP_PORT', 'sipPort', '5060', 'int'],
+  ['DRACHTIO_HOST', 'drachtioHost', undefined, 'string'],
+  ['DRACHTIO_PORT', 'drachtioPort', '9022', 'int'],
+  ['DRACHTIO_SECRET', 'drachtioSecret', 'cymru', 'string'],
+  ['MEDIA_ENGINE', 'mediaEngine', 'embedded', 'string'],
+  ['RTP_HOST', 'rtpHost', '127.0.0.1', 'string'],
+  ['RTP_PORT_MIN', 'rtpPortMin', '40000', 'int'],
+  ['RTP_PORT_MAX', 'rtpPortMax', '49999', 'int'],
+  ['FREESWITCH_HOST', 'freeswitchHost', '127.0.0.1', 'string'],
+  ['FREESWITCH_PORT', 'freeswitchPort', '8021', 'int'],
+  ['FREESWITCH_SECRET', 'freeswitchSecret', 'ClueCon', 'string'],
+  ['HTTP_HOST', 'httpHost', '127.0.0.1', 'string'],
+  ['HTTP_PORT', 'httpPort', '3000', 'int'],
+  ['CALL_HOOK', 'callHook', undefined, 'string'],
+  ['CALL_STATUS_HOOK', 'callStatusHook', undefined, 'string'],
+  ['ACCOUNT_SID', 'accountSid', undefined, 'string'],
+  ['API_KEY', 'apiKey', undefined, 'string'],
+  ['WEBHOOK_SECRET', 'webhookSecret', undefined, 'string'],
+  ['LOG_LEVEL', 'logLevel', 'info', 'string'],
+]
+
+export const CONFIG_VARIABLES = VARIABLES.map(([name, , def]) => ({ name, default: def }))
+
+/**
+ * Pure: environment in, validated Config out. Throws ConfigError naming every bad
+ * variable. The only place in livecall that knows environment variable names.
+ */
+export function loadConfig(env: Env): Config {
+  const raw: Record<string, unknown> = {}
+  const problems: string[] = []
+  for (const [name, key, def, kind] of VARIABLES) {
+    const text = env[name] === '' ? undefined : (env[name] ?? def)
+    if (text === undefined) continue
+    if (kind === 'int') {
+      if (!/^\d+$/.test(text.trim())) {
+        problems.push(`${name}=${JSON.stringify(text)} is not an integer`)
+        continue
+      }
+      raw[key] = Number(text)
+    } else {
+      raw[key] = text
+    }
+  }
+  if (problems.length === 0 && !Value.Check(ConfigSchema, raw)) {
+    for (const e of Value.Errors(ConfigSchema, raw)) {
+      const entry = VARIABLES.find(([, key]) => `/${key}` === e.path)
+      problems.push(`${entry ? entry[0] : e.path}=${JSON.stringify(e.value)}: ${e.message}`)
+    }
+  }
+  const config = raw as Config
+  if (problems.length === 0 && config.rtpPortMin > config.rtpPortMax) {
+    problems.push(`RTP_PORT_MIN (${config.rtpPortMin}) is above RTP_PORT_MAX (${config.rtpPortMax})`)
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
+  return config
+}

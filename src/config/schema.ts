@@ -1,0 +1,30 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+const Port = Type.Integer({ minimum: 1, maximum: 65535 })
+const Host = Type.String({ minLength: 1 })
+
+/** SPEC.md §2: every variable has a default; see README's configuration table. */
+export const ConfigSchema = Type.Object({
+  sipHost: Host,
+  sipPort: Port,
+  drachtioHost: Type.Optional(Host),
+  drachtioPort: Port,
+  drachtioSecret: Type.String({ minLength: 1 }),
+  mediaEngine: Type.Union([Type.Literal('embedded'), Type.Literal('freeswitch')]),
+  rtpHost: Host,
+  rtpPortMin: Port,
+  rtpPortMax: Port,
+  freeswitchHost: Host,
+  freeswitchPort: Port,
+  freeswitchSecret: Type.String(),
+  httpHost: Host,
+  httpPort: Type.Integer({ minimum: 0, maximum: 65535 }),
+  callHook: Type.Optional(Type.String({ pattern: '^https?://' })),
+  callStatusHook: Type.Optional(Type.String()),
+  accountSid: Type.Optional(Type.String({ minLength: 1 })),
+  apiKey: Type.Optional(Type.String({ minLength: 1 })),
+  webhookSecret: Type.Optional(Type.String()),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+})
+
+export type Config = Static<typeof ConfigSchema>

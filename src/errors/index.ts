@@ -1,0 +1,1 @@
+export { LivecallError, ConfigError } from './livecall-error.js'
