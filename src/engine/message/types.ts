@@ -59,9 +59,13 @@ export class SipParseError extends Error {
   readonly code = 'LIVECALL_ERR_SIP_PARSE'
   constructor(
     message: string,
-    readonly respondable: boolean,
+    /** when set, the request start line and at least one Via were readable: a 400 can be built from it */
+    readonly partial?: SipRequest,
   ) {
     super(message)
     this.name = 'SipParseError'
+  }
+  get respondable(): boolean {
+    return this.partial !== undefined
   }
 }
