@@ -11,8 +11,32 @@
 export interface MediaEngine {
   /** Allocate an endpoint. With `remoteSdp` (an offer) its localSdp is the answer; without, localSdp is an offer. */
   createEndpoint(opts?: CreateEndpointOptions): Promise<MediaEndpoint>
-  /** Named conference rooms live on the engine. */
+  /** Totals over every endpoint the engine ever had, plus what is open now. */
+  stats(): MediaEngineStats
+  /** Closes every endpoint (and conference room); idempotent. */
   close(): Promise<void>
+}
+
+/**
+ * Packet counters. Bad input (malformed packets, unknown payload types, packets from an
+ * unexpected address, …) is dropped and counted under `dropped`, keyed by reason.
+ */
+export interface MediaCountersStats {
+  packetsReceived: number
+  bytesReceived: number
+  packetsSent: number
+  bytesSent: number
+  dropped: Record<string, number>
+}
+
+export interface MediaEndpointStats extends MediaCountersStats {
+  state: string
+  /** negotiated codec, e.g. 'PCMU' (undefined until an offer/answer completed) */
+  codec?: string
+}
+
+export interface MediaEngineStats extends MediaCountersStats {
+  endpoints: number
 }
 
 export interface CreateEndpointOptions {
@@ -51,6 +75,8 @@ export interface MediaEndpoint {
   startListen(opts: ListenOptions): Promise<ListenHandle>
   startRecording(opts: RecordingOptions): Promise<RecordingHandle>
   joinConference(name: string, opts?: ConferenceJoinOptions): Promise<ConferenceMember>
+  /** counters of this endpoint (see MediaCountersStats) */
+  stats(): MediaEndpointStats
   on<E extends keyof MediaEndpointEvents>(event: E, listener: MediaEndpointEvents[E]): this
   off<E extends keyof MediaEndpointEvents>(event: E, listener: MediaEndpointEvents[E]): this
   close(): Promise<void>

@@ -1,0 +1,488 @@
+import type { RemoteInfo } from 'node:dgram'
+import type { Logger } from 'pino'
+import { LivecallError } from '../../errors/index.js'
+import type {
+  CollectDigitsOptions,
+  CollectDigitsResult,
+  ConferenceJoinOptions,
+  ConferenceMember,
+  ListenHandle,
+  ListenOptions,
+  MediaDirection,
+  MediaEndpoint,
+  MediaEndpointEvents,
+  MediaEndpointStats,
+  PlayResult,
+  PlaySource,
+  RecordingHandle,
+  RecordingOptions,
+} from '../types.js'
+import type { LoadAudio } from './audio-loader.js'
+import { G711_SILENCE, g711Encode, g711TranscodeInPlace, type G711Codec } from './codec/g711.js'
+import { collectDigits, DtmfDetector } from './dtmf/index.js'
+import { canTransition, closedError, EndpointState, muteWith, MuteState } from './endpoint-state.js'
+import { FrameTap } from './frame-tap.js'
+import type { Pacer } from './pacer.js'
+import { loopCount, PromptPlayback } from './prompt-playback.js'
+import { OutgoingSource, OutgoingStream } from './rtp/outgoing-stream.js'
+import { createRtpHeader, isRtcpPacket, parseRtpHeader, type RtpHeader } from './rtp/rtp-packet.js'
+import type { RtpSocketPair } from './rtp/rtp-socket-pair.js'
+import { SafeEmitter } from './safe-emitter.js'
+import type { SdpDirection } from './sdp/direction.js'
+import type { SdpSession } from './sdp/sdp-session.js'
+import { MediaCounters } from './stats.js'
+
+/** What an endpoint needs from its engine. */
+export interface EndpointContext {
+  pacer: Pacer
+  /** engine-wide totals, incremented alongside the endpoint's own counters */
+  totals: MediaCounters
+  logger: Logger
+  loadAudio: LoadAudio
+  /** monotonic ms */
+  now: () => number
+  /** called once when the endpoint closes: release its port, forget it */
+  onClosed: (endpoint: EmbeddedEndpoint) => void
+}
+
+/** RFC 4733 §2.3.5: the duration field of an event payload (bytes 2–3). */
+function eventDuration(buf: Uint8Array, offset: number, length: number): number {
+  return length >= 4 ? (buf[offset + 2] << 8) | buf[offset + 3] : 0
+}
+
+/**
+ * An RTP endpoint of the embedded engine: one UDP socket pair, one negotiated G.711
+ * stream, one outgoing stream (own SSRC/seq/ts, see OutgoingStream) fed by whichever
+ * source is current: a prompt, else the bridged endpoint's relayed packets.
+ *
+ * Receive path (per packet, no allocation for a plain relay): parse → RFC 4961 latch →
+ * payload type check → DTMF detector (events) → frame taps (only when a consumer is
+ * attached) → relay to the bridged endpoint, which rewrites the header in place and
+ * transcodes PCMU↔PCMA only when the two legs differ.
+ */
+export class EmbeddedEndpoint implements MediaEndpoint {
+  readonly id: string
+  readonly port: number
+  private stateValue: EndpointState
+  private readonly counters = new MediaCounters()
+  private readonly events: SafeEmitter<MediaEndpointEvents>
+  private readonly out: OutgoingStream
+  private readonly header = createRtpHeader()
+  private readonly dtmf: DtmfDetector
+  /** aborted on close: ends plays and digit collections in progress */
+  private readonly closing = new AbortController()
+  private latched: { address: string; port: number } | null = null
+  private peer: EmbeddedEndpoint | null = null
+  private muted = MuteState.None
+  private prompt: { playback: PromptPlayback; stop: (aborted: boolean) => void } | null = null
+  /** decoded received / sent audio, only while a listen/record/conference consumer is attached */
+  readonly receivedTap: FrameTap
+  readonly sentTap: FrameTap
+  /** RTP-inactivity accounting, driven by the engine's sweep (no clock read per packet) */
+  private idle = { lastCount: 0, idleMs: 0, fired: false }
+  private validPackets = 0
+
+  constructor(
+    id: string,
+    port: number,
+    private readonly sockets: RtpSocketPair,
+    private readonly sdp: SdpSession,
+    private readonly ctx: EndpointContext,
+    initialState: EndpointState,
+  ) {
+    this.id = id
+    this.port = port
+    this.stateValue = initialState
+    const log = ctx.logger
+    const report = (what: string) => (err: unknown) => log.warn({ err, endpoint: id }, `${what} listener threw`)
+    this.events = new SafeEmitter<MediaEndpointEvents>((event, err) => report(`'${event}'`)(err))
+    this.receivedTap = new FrameTap(report('received-frame'))
+    this.sentTap = new FrameTap(report('sent-frame'))
+    this.out = new OutgoingStream(ctx.now)
+    this.dtmf = new DtmfDetector({ onListenerError: report('digit') })
+    this.dtmf.on('digit', (digit, durationMs) => this.events.emit('dtmf', digit, durationMs))
+    sockets.rtp.on('message', this.onRtp)
+    sockets.rtcp.on('message', this.onRtcp)
+    // without an 'error' listener a send error would be thrown out of the socket: count it instead
+    const onSocketError = (err: Error): void => {
+      this.counters.sendErrors++
+      ctx.totals.sendErrors++
+      log.debug({ err, endpoint: id }, 'RTP socket error')
+    }
+    sockets.rtp.on('error', onSocketError)
+    sockets.rtcp.on('error', onSocketError)
+  }
+
+  // ── state ─────────────────────────────────────────────────────────────────────
+
+  get state(): EndpointState {
+    return this.stateValue
+  }
+
+  get closed(): boolean {
+    return this.stateValue === EndpointState.Closed
+  }
+
+  get localSdp(): string {
+    return this.sdp.localSdp
+  }
+
+  /** The codec negotiated with the far end, or null before the first answer. */
+  get codec(): G711Codec | null {
+    return this.sdp.negotiated?.codec ?? null
+  }
+
+  /** The one place the state changes. */
+  private transition(next: EndpointState): void {
+    if (this.stateValue === next) return
+    if (!canTransition(this.stateValue, next)) {
+      throw new LivecallError('LIVECALL_ERR_MEDIA_STATE', `endpoint ${this.id}: ${this.stateValue} → ${next} is not allowed`, 409)
+    }
+    this.stateValue = next
+  }
+
+  private assertOpen(): void {
+    if (this.stateValue === EndpointState.Closed) throw closedError(this.id)
+  }
+
+  // ── SDP ───────────────────────────────────────────────────────────────────────
+
+  async setRemoteSdp(sdp: string): Promise<string> {
+    this.assertOpen()
+    const before = this.sdp.negotiated
+    const local = this.sdp.applyRemote(sdp) // throws BAD_SDP / NO_CODEC, leaving the old negotiation in place
+    const after = this.sdp.negotiated!
+    if (!before || before.remoteAddress !== after.remoteAddress || before.remotePort !== after.remotePort) this.latched = null
+    if (!after.canSend) this.out.setSource(OutgoingSource.None)
+    this.refreshSource()
+    this.transition(EndpointState.Active)
+    return local
+  }
+
+  async setLocalDirection(direction: SdpDirection): Promise<string> {
+    this.assertOpen()
+    return this.sdp.setDirection(direction)
+  }
+
+  // ── bridge ────────────────────────────────────────────────────────────────────
+
+  async bridge(other: MediaEndpoint): Promise<void> {
+    this.assertOpen()
+    if (!(other instanceof EmbeddedEndpoint)) {
+      throw new LivecallError('LIVECALL_ERR_MEDIA_INCOMPATIBLE', 'can only bridge endpoints of the same media engine', 400)
+    }
+    if (other === this) throw new LivecallError('LIVECALL_ERR_MEDIA_STATE', 'cannot bridge an endpoint to itself', 409)
+    other.assertOpen()
+    if (this.peer === other) return
+    this.detach()
+    other.detach()
+    this.peer = other
+    other.peer = this
+    this.refreshSource()
+    other.refreshSource()
+  }
+
+  async unbridge(): Promise<void> {
+    this.assertOpen()
+    this.detach()
+  }
+
+  /** Drop the bridge on both sides (no-op when not bridged). */
+  private detach(): void {
+    const peer = this.peer
+    if (!peer) return
+    this.peer = null
+    peer.peer = null
+    this.refreshSource()
+    peer.refreshSource()
+  }
+
+  /** Who feeds our outgoing stream: a prompt wins over the bridged endpoint. */
+  private refreshSource(): void {
+    const source = this.prompt ? OutgoingSource.Prompt : this.peer ? OutgoingSource.Relay : OutgoingSource.None
+    this.out.setSource(source)
+  }
+
+  get bridgedTo(): EmbeddedEndpoint | null {
+    return this.peer
+  }
+
+  // ── mute ──────────────────────────────────────────────────────────────────────
+
+  async mute(direction: MediaDirection): Promise<void> {
+    this.assertOpen()
+    this.muted = muteWith(this.muted, direction, true)
+  }
+
+  async unmute(direction: MediaDirection): Promise<void> {
+    this.assertOpen()
+    this.muted = muteWith(this.muted, direction, false)
+  }
+
+  get muteState(): MuteState {
+    return this.muted
+  }
+
+  private get sendMuted(): boolean {
+    return this.muted === MuteState.Send || this.muted === MuteState.Both
+  }
+
+  private get receiveMuted(): boolean {
+    return this.muted === MuteState.Receive || this.muted === MuteState.Both
+  }
+
+  // ── receive path ──────────────────────────────────────────────────────────────
+
+  private readonly onRtcp = (msg: Buffer): void => {
+    this.counters.rtcpDrained++
+    this.ctx.totals.rtcpDrained++
+    void msg
+  }
+
+  private readonly onRtp = (msg: Buffer, rinfo: RemoteInfo): void => {
+    const c = this.counters
+    const t = this.ctx.totals
+    c.packetsReceived++
+    t.packetsReceived++
+    c.bytesReceived += msg.length
+    t.bytesReceived += msg.length
+    if (isRtcpPacket(msg)) {
+      // RFC 5761 rtcp-mux: RTCP on the RTP port is drained, not an error
+      c.rtcpDrained++
+      t.rtcpDrained++
+      return
+    }
+    const h = this.header
+    if (!parseRtpHeader(msg, h)) {
+      c.droppedMalformed++
+      t.droppedMalformed++
+      return
+    }
+    const neg = this.sdp.negotiated
+    if (!neg || this.stateValue !== EndpointState.Active) {
+      c.droppedNoRemote++
+      t.droppedNoRemote++
+      return
+    }
+    const isEvent = h.payloadType === neg.telephoneEventPt
+    if (!isEvent && h.payloadType !== neg.payloadType) {
+      c.droppedPayloadType++
+      t.droppedPayloadType++
+      return
+    }
+    // RFC 4961 symmetric RTP: latch onto the first source, drop anything from elsewhere
+    const latched = this.latched
+    if (latched === null) {
+      this.latched = { address: rinfo.address, port: rinfo.port }
+    } else if (latched.port !== rinfo.port || latched.address !== rinfo.address) {
+      c.droppedUnexpectedSource++
+      t.droppedUnexpectedSource++
+      return
+    }
+    if (!neg.canReceive) {
+      c.droppedNotReceiving++
+      t.droppedNotReceiving++
+      return
+    }
+    this.validPackets++
+    if (isEvent) {
+      this.dtmf.feed(msg.subarray(h.payloadOffset, h.payloadOffset + h.payloadLength), h.timestamp, h.sequenceNumber)
+      const peer = this.peer
+      if (peer === null) return
+      if (this.receiveMuted) peer.out.consumeRelayed(h.sequenceNumber, h.ssrc)
+      else peer.relayIn(msg, h, true, neg.codec)
+      return
+    }
+    if (this.receivedTap.active) this.receivedTap.pushEncoded(neg.codec, msg, h.payloadOffset, h.payloadLength)
+    const peer = this.peer
+    if (peer === null) return
+    if (this.receiveMuted) msg.fill(G711_SILENCE[neg.codec], h.payloadOffset, h.payloadOffset + h.payloadLength)
+    peer.relayIn(msg, h, false, neg.codec)
+  }
+
+  /**
+   * A packet the bridged endpoint received (header parsed into `h`), to be sent on
+   * our stream. Rewritten and transcoded in place.
+   */
+  private relayIn(msg: Buffer, h: RtpHeader, isEvent: boolean, fromCodec: G711Codec): void {
+    const out = this.out
+    const neg = this.sdp.negotiated
+    if (out.currentSource !== OutgoingSource.Relay || neg === null || !neg.canSend) {
+      // a prompt (or hold) owns our stream: the relayed packet is consumed
+      out.consumeRelayed(h.sequenceNumber, h.ssrc)
+      return
+    }
+    let pt: number
+    let extent = 0
+    if (isEvent) {
+      if (neg.telephoneEventPt === null || this.sendMuted) {
+        out.consumeRelayed(h.sequenceNumber, h.ssrc)
+        return
+      }
+      pt = neg.telephoneEventPt
+      extent = eventDuration(msg, h.payloadOffset, h.payloadLength)
+    } else {
+      pt = neg.payloadType
+      if (this.sendMuted) {
+        msg.fill(G711_SILENCE[neg.codec], h.payloadOffset, h.payloadOffset + h.payloadLength)
+      } else if (fromCodec !== neg.codec) {
+        g711TranscodeInPlace(fromCodec, msg, h.payloadOffset, h.payloadLength)
+        this.counters.packetsTranscoded++
+        this.ctx.totals.packetsTranscoded++
+      }
+    }
+    if (!out.rewriteRelayed(msg, pt, h.sequenceNumber, h.timestamp, h.ssrc, h.marker, extent)) return
+    if (!isEvent && this.sentTap.active) this.sentTap.pushEncoded(neg.codec, msg, h.payloadOffset, h.payloadLength)
+    this.counters.packetsRelayed++
+    this.ctx.totals.packetsRelayed++
+    this.send(msg)
+  }
+
+  /** Symmetric RTP (RFC 4961): to the latched source once known, else to the SDP address. */
+  private send(buf: Buffer): void {
+    const neg = this.sdp.negotiated!
+    const to = this.latched
+    this.sockets.rtp.send(buf, to ? to.port : neg.remotePort, to ? to.address : neg.remoteAddress)
+    this.counters.packetsSent++
+    this.ctx.totals.packetsSent++
+    this.counters.bytesSent += buf.length
+    this.ctx.totals.bytesSent += buf.length
+  }
+
+  // ── prompts ───────────────────────────────────────────────────────────────────
+
+  async play(source: PlaySource, signal?: AbortSignal): Promise<PlayResult> {
+    this.assertOpen()
+    const stop = AbortSignal.any(signal ? [signal, this.closing.signal] : [this.closing.signal])
+    if (stop.aborted) return { aborted: true, playedMs: 0 }
+    const pcm = await this.ctx.loadAudio(source, { signal: stop })
+    if (stop.aborted) return { aborted: true, playedMs: 0 }
+    const loops = 'loop' in source ? loopCount(source.loop) : 1
+    const playback = new PromptPlayback(pcm, loops)
+    this.prompt?.stop(true) // a new prompt replaces the one playing
+    return new Promise<PlayResult>((resolve) => {
+      const finish = (aborted: boolean): void => {
+        removeClient()
+        stop.removeEventListener('abort', onAbort)
+        if (this.prompt?.playback === playback) {
+          this.prompt = null
+          if (this.stateValue !== EndpointState.Closed) this.refreshSource()
+        }
+        resolve({ aborted, playedMs: playback.playedMs })
+      }
+      const onAbort = (): void => finish(true)
+      const removeClient = this.ctx.pacer.add(() => this.sendPromptFrame(playback, finish))
+      stop.addEventListener('abort', onAbort, { once: true })
+      this.prompt = { playback, stop: finish }
+      this.refreshSource()
+    })
+  }
+
+  /** One pacer tick of the current prompt. */
+  private sendPromptFrame(playback: PromptPlayback, finish: (aborted: boolean) => void): void {
+    const frame = playback.nextFrame()
+    if (frame === null) return finish(false)
+    const neg = this.sdp.negotiated
+    if (neg === null || !neg.canSend) {
+      this.out.setSource(OutgoingSource.None) // time passes unsent; the next frame starts a new epoch
+      return
+    }
+    this.out.setSource(OutgoingSource.Prompt)
+    if (this.sentTap.active) this.sentTap.pushPcm(frame)
+    const payload = this.sendMuted ? new Uint8Array(frame.length).fill(G711_SILENCE[neg.codec]) : g711Encode(neg.codec, frame)
+    this.send(this.out.buildLocal(neg.payloadType, payload, frame.length))
+  }
+
+  // ── DTMF ──────────────────────────────────────────────────────────────────────
+
+  async collectDigits(opts: CollectDigitsOptions, signal?: AbortSignal): Promise<CollectDigitsResult> {
+    this.assertOpen()
+    const stop = AbortSignal.any(signal ? [signal, this.closing.signal] : [this.closing.signal])
+    return collectDigits(this.dtmf, opts, stop)
+  }
+
+  // ── listen / record / conference (frame-level pieces plug into the taps) ──────
+
+  async startListen(_opts: ListenOptions): Promise<ListenHandle> {
+    this.assertOpen()
+    throw new LivecallError('LIVECALL_ERR_MEDIA_UNSUPPORTED', 'listen is not available in the embedded engine yet', 501)
+  }
+
+  async startRecording(_opts: RecordingOptions): Promise<RecordingHandle> {
+    this.assertOpen()
+    throw new LivecallError('LIVECALL_ERR_MEDIA_UNSUPPORTED', 'recording is not available in the embedded engine yet', 501)
+  }
+
+  async joinConference(_name: string, _opts?: ConferenceJoinOptions): Promise<ConferenceMember> {
+    this.assertOpen()
+    throw new LivecallError('LIVECALL_ERR_MEDIA_UNSUPPORTED', 'conferences are not available in the embedded engine yet', 501)
+  }
+
+  // ── inactivity ────────────────────────────────────────────────────────────────
+
+  /**
+   * Called by the engine's sweep every `elapsedMs`: emits `timeout` once when no valid
+   * RTP came for `timeoutMs` while the far end is supposed to send (not on hold,
+   * not before the answer).
+   */
+  checkInactivity(elapsedMs: number, timeoutMs: number): void {
+    const idle = this.idle
+    const neg = this.sdp.negotiated
+    if (this.validPackets !== idle.lastCount || neg === null || !neg.canReceive || this.stateValue !== EndpointState.Active) {
+      idle.lastCount = this.validPackets
+      idle.idleMs = 0
+      idle.fired = false
+      return
+    }
+    idle.idleMs += elapsedMs
+    if (idle.idleMs >= timeoutMs && !idle.fired) {
+      idle.fired = true
+      this.events.emit('timeout')
+    }
+  }
+
+  // ── stats, events, close ──────────────────────────────────────────────────────
+
+  stats(): MediaEndpointStats & { counters: ReturnType<MediaCounters['snapshot']> } {
+    const snap = this.counters.snapshot()
+    return {
+      state: this.stateValue,
+      codec: this.codec ?? undefined,
+      packetsReceived: snap.packetsReceived,
+      bytesReceived: snap.bytesReceived,
+      packetsSent: snap.packetsSent,
+      bytesSent: snap.bytesSent,
+      dropped: snap.dropped,
+      counters: snap,
+    }
+  }
+
+  on<E extends keyof MediaEndpointEvents>(event: E, listener: MediaEndpointEvents[E]): this {
+    this.events.on(event, listener)
+    return this
+  }
+
+  off<E extends keyof MediaEndpointEvents>(event: E, listener: MediaEndpointEvents[E]): this {
+    this.events.off(event, listener)
+    return this
+  }
+
+  /** Graceful and idempotent: unbridges, ends prompts and collections, releases the ports. */
+  async close(): Promise<void> {
+    if (this.stateValue === EndpointState.Closed) return
+    this.transition(EndpointState.Closed)
+    this.detach()
+    this.closing.abort()
+    this.prompt?.stop(true)
+    this.prompt = null
+    this.dtmf.close()
+    this.receivedTap.clear()
+    this.sentTap.clear()
+    this.sockets.rtp.off('message', this.onRtp)
+    this.sockets.rtcp.off('message', this.onRtcp)
+    this.sockets.close()
+    this.ctx.onClosed(this)
+    this.events.emit('close')
+    this.events.clear()
+  }
+}

@@ -1,0 +1,158 @@
+import { randomInt } from 'node:crypto'
+import { buildRtpPacket, rewriteRtpHeader } from './rtp-packet.js'
+
+/**
+ * What currently feeds an endpoint's single outgoing stream. A change of source starts
+ * a new "epoch": the relayed packets' own seq/ts are mapped onto ours from there on.
+ */
+export enum OutgoingSource {
+  None = 'none',
+  Relay = 'relay',
+  Prompt = 'prompt',
+  Mixer = 'mixer',
+}
+
+/** ms → RTP clock units at 8 kHz. */
+const SAMPLES_PER_MS = 8
+const FRAME_SAMPLES = 160
+/** Input seq jump beyond which we consider the relayed source restarted (new epoch). */
+const MAX_SEQ_JUMP = 100
+/** Input ts jump beyond which the relayed source restarted: 10 s of samples. */
+const MAX_TS_JUMP = 80_000
+
+/**
+ * ONE outgoing RTP stream per endpoint: own SSRC, own sequence and timestamp counters
+ * (RFC 3550 §5.1: random initial values). Whatever the source — relayed packets from a
+ * bridged peer (possibly across several bridges), prompt frames, a conference mix — the
+ * far end sees one continuous stream:
+ *
+ * - seq: +1 per packet we send; within a relay epoch the input's forward gaps (loss) are
+ *   kept so the far end's jitter buffer sees them, packets we deliberately consume
+ *   (suppressed DTMF, …) never leave a gap, and a new epoch continues at last+1.
+ * - timestamp: within an epoch `ts_out = ts_in + offset`; at a new epoch the offset is
+ *   chosen so that ts advances by the wall-clock time since our last packet (rounded to
+ *   whole 20 ms frames), as RFC 3550 §5.1 asks ("increments monotonically and linearly in
+ *   time"). The first packet after a pause carries the marker bit (RFC 3551 §4.1).
+ */
+export class OutgoingStream {
+  readonly ssrc: number
+  private seq: number
+  private ts: number
+  private lastSentAtMs = -1
+  private source = OutgoingSource.None
+  /** relay epoch state */
+  private epochOpen = false
+  private inSsrc = 0
+  private lastInSeq = 0
+  private lastInTs = 0
+  private tsOffset = 0
+
+  constructor(private readonly now: () => number) {
+    this.ssrc = randomInt(1, 0xffffffff) >>> 0
+    this.seq = randomInt(0, 0x10000)
+    this.ts = randomInt(0, 0xffffffff) >>> 0
+  }
+
+  get currentSource(): OutgoingSource {
+    return this.source
+  }
+
+  /** Switch source: the next packet starts a new epoch. */
+  setSource(source: OutgoingSource): void {
+    if (source === this.source) return
+    this.source = source
+    this.epochOpen = false
+  }
+
+  /** The timestamp a new epoch starts at: last ts + elapsed wall clock, in whole frames, at least one. */
+  private nextEpochTimestamp(): { ts: number; marker: boolean } {
+    if (this.lastSentAtMs < 0) return { ts: this.ts, marker: true }
+    const elapsedFrames = Math.max(1, Math.round((this.now() - this.lastSentAtMs) / 20))
+    return { ts: (this.ts + elapsedFrames * FRAME_SAMPLES) >>> 0, marker: elapsedFrames > 1 }
+  }
+
+  /**
+   * Map a relayed packet (already parsed) onto this stream and rewrite its header in place.
+   * Returns false when the packet must not be sent (duplicate or late reordered packet).
+   */
+  rewriteRelayed(
+    buf: Uint8Array,
+    payloadType: number,
+    inSeq: number,
+    inTs: number,
+    inSsrc: number,
+    inMarker: boolean,
+    /** samples the packet covers beyond its ts (an RFC 4733 event's duration), 0 for audio */
+    extentSamples = 0,
+  ): boolean {
+    let marker = inMarker
+    let outSeq: number
+    const seqDelta = (inSeq - this.lastInSeq) & 0xffff
+    const tsDelta = (inTs - this.lastInTs) >>> 0
+    const restarted =
+      !this.epochOpen || inSsrc !== this.inSsrc || (seqDelta > MAX_SEQ_JUMP && seqDelta < 0x10000 - MAX_SEQ_JUMP) ||
+      (tsDelta > MAX_TS_JUMP && tsDelta < 0x100000000 - MAX_TS_JUMP)
+    if (restarted) {
+      const start = this.nextEpochTimestamp()
+      this.tsOffset = (start.ts - inTs) >>> 0
+      marker = marker || start.marker
+      outSeq = (this.seq + 1) & 0xffff
+      this.epochOpen = true
+      this.inSsrc = inSsrc
+    } else if (seqDelta === 0 || seqDelta >= 0x8000) {
+      // duplicate or reordered behind what we already sent: RFC 3550 receivers discard it anyway
+      return false
+    } else {
+      outSeq = (this.seq + seqDelta) & 0xffff
+    }
+    this.lastInSeq = inSeq
+    this.lastInTs = inTs
+    const outTs = (inTs + this.tsOffset) >>> 0
+    rewriteRtpHeader(buf, marker, payloadType, outSeq, outTs, this.ssrc)
+    this.seq = outSeq
+    // an RFC 4733 event keeps the ts of its start and covers `extentSamples` from there
+    const reached = (outTs + extentSamples) >>> 0
+    if (((reached - this.ts) >>> 0) < 0x80000000) this.ts = reached
+    this.lastSentAtMs = this.now()
+    return true
+  }
+
+  /**
+   * Account for a relayed packet we deliberately do not send (a suppressed event):
+   * the input seq is consumed so that the next packet leaves no gap.
+   */
+  consumeRelayed(inSeq: number, inSsrc: number): void {
+    if (!this.epochOpen || inSsrc !== this.inSsrc) return
+    const d = (inSeq - this.lastInSeq) & 0xffff
+    if (d > 0 && d < 0x8000) this.lastInSeq = inSeq
+  }
+
+  /** Build a packet for a locally generated frame of `samples` samples (prompt, mixer). */
+  buildLocal(payloadType: number, payload: Uint8Array, samples: number): Buffer {
+    let marker = false
+    if (!this.epochOpen) {
+      const start = this.nextEpochTimestamp()
+      this.ts = start.ts
+      marker = start.marker
+      this.epochOpen = true
+      this.inSsrc = -1
+    } else {
+      this.ts = (this.ts + samples) >>> 0
+    }
+    this.seq = (this.seq + 1) & 0xffff
+    this.lastSentAtMs = this.now()
+    return buildRtpPacket(marker, payloadType, this.seq, this.ts, this.ssrc, payload)
+  }
+
+  /** ms since our last packet, or -1 when nothing was sent yet. */
+  sinceLastSentMs(): number {
+    return this.lastSentAtMs < 0 ? -1 : this.now() - this.lastSentAtMs
+  }
+
+  /** Current counters (tests, stats). */
+  snapshot(): { ssrc: number; seq: number; ts: number } {
+    return { ssrc: this.ssrc, seq: this.seq, ts: this.ts }
+  }
+
+  static readonly SAMPLES_PER_MS = SAMPLES_PER_MS
+}
