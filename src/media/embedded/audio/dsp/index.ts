@@ -1,0 +1,5 @@
+export { resample, resampleYielding } from './resample.js'
+export { Resampler } from './resampler.js'
+export { downmix, downmixInterleaved } from './downmix.js'
+export { floatToInt16, int16ToFloat } from './pcm-convert.js'
+export { ULAW_TO_FLOAT, ALAW_TO_FLOAT } from './g711-expand.js'
