@@ -1,0 +1,40 @@
+import type { SipRequest } from '../message/index.js'
+import type { ClientTransaction } from '../transaction/transaction-layer.js'
+import type { Peer } from '../transport/peer.js'
+import type { Dialog } from '../dialog/dialog.js'
+import type { AppSession } from '../wire/app-session.js'
+
+/** A request an app sent through us, known to it by `txnId` (§A.5). */
+export interface ClientEntry {
+  txnId: string
+  txn: ClientTransaction
+  request: SipRequest
+  peer: Peer
+  session: AppSession
+  /** the dialog an in-dialog request belongs to, or the one a 2xx to our INVITE created */
+  dialog?: Dialog
+  /** the app CANCELed this INVITE: built CANCEL waiting for a provisional (RFC 3261 §9.1) */
+  pendingCancel?: SipRequest
+  canceled: boolean
+}
+
+export class ClientEntries {
+  private readonly entries = new Map<string, ClientEntry>()
+
+  add(e: ClientEntry): void {
+    this.entries.set(e.txnId, e)
+    e.txn.onTerminated(() => {
+      if (this.entries.get(e.txnId) === e) this.entries.delete(e.txnId)
+    })
+  }
+
+  get(txnId: string): ClientEntry | undefined {
+    return this.entries.get(txnId)
+  }
+
+  pendingCount(): number {
+    let n = 0
+    for (const e of this.entries.values()) if (e.txn.active) n++
+    return n
+  }
+}

@@ -1,0 +1,297 @@
+import { randomUUID } from 'node:crypto'
+import {
+  getHeader,
+  getHeaders,
+  getTag,
+  parseCSeq,
+  parseNameAddr,
+  serializeMessage,
+  type SipHeader,
+  type SipRequest,
+  type SipResponse,
+} from '../message/index.js'
+import { Dialog, DialogState, dialogIdOf } from '../dialog/dialog.js'
+import type { ClientTransactionUser } from '../transaction/client-transaction-user.js'
+import { ClientInviteTransaction } from '../transaction/client-invite-transaction.js'
+import { newBranch } from '../transaction/transaction-keys.js'
+import type { Peer } from '../transport/peer.js'
+import type { AppSession } from '../wire/app-session.js'
+import { meta6 } from '../wire/wire-meta.js'
+import { notifyApp } from './app-notify.js'
+import { buildResponse } from './build-response.js'
+import type { ClientEntry } from './client-entries.js'
+import type { CoreContext } from './core-context.js'
+import { inDialogRequest } from './in-dialog-request.js'
+import { appHeaders, defaultContentType, hasHeader, replaceLocalhost } from './header-rules.js'
+import type { LocalAddress } from './local-address.js'
+import { resolveTarget } from './resolve-target.js'
+import { initialCSeq, newCallId, newTag } from './tags.js'
+
+const DIALOG_BUILT = ['via', 'from', 'to', 'call-id', 'cseq', 'max-forwards']
+/** for the engine's own requests (CANCEL, its BYEs): nobody above waits for the answer */
+const IGNORE_RESPONSES: ClientTransactionUser = { onResponse() {}, onTimeout() {}, onTransportError() {} }
+const TARGET_REFRESH = new Set(['INVITE', 'UPDATE', 'SUBSCRIBE', 'NOTIFY', 'REFER'])
+
+/**
+ * Requests the apps send and the responses to them: drachtio-server's UAC behaviour
+ * (drachtio-protocol.md §A.4, §A.6): request building (Via, tags, Call-ID, CSeq, Contact,
+ * `@localhost`), in-dialog requests from the dialog, CANCEL, ACK for 2xx on request and
+ * again on every 2xx retransmission, 408/503 synthesis.
+ */
+export class ClientSide {
+  /** dialog ids whose INVITE failed: the app's ACK for them gets drachtio's NOK (§A.9.7) */
+  private readonly failedDialogs = new Map<string, NodeJS.Timeout>()
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly local: LocalAddress,
+  ) {}
+
+  onAppRequest(session: AppSession, msgId: string, txnId: string, dialogId: string, routeUrl: string, msg: SipRequest): void {
+    if (dialogId) return this.inDialog(session, msgId, dialogId, msg)
+    if (txnId && msg.method === 'CANCEL') return this.cancel(session, msgId, txnId)
+    const callId = getHeader(msg, 'call-id')
+    const existing = callId ? this.ctx.dialogs.hasCallId(callId) : undefined
+    if (existing && existing.owner === session) return this.inDialog(session, msgId, existing.id, msg) // §A.4 special case
+    this.outOfDialog(session, msgId, routeUrl, msg)
+  }
+
+  // ── new out-of-dialog requests ──────────────────────────────────────────────
+
+  private outOfDialog(session: AppSession, msgId: string, routeUrl: string, msg: SipRequest): void {
+    let dest: Peer
+    try {
+      dest = resolveTarget(routeUrl || msg.uri)
+    } catch {
+      return session.reply(msgId, `NOK|invalid request-uri ${msg.uri}`)
+    }
+    if (this.local.isSelf(dest.address, dest.port)) return session.reply(msgId, 'NOK|can not send request to myself')
+    const ct = defaultContentType(msg)
+    if (msg.body.length > 0 && !ct && !hasHeader(msg, 'content-type')) return session.reply(msgId, 'NOK|missing content-type')
+    const hostport = this.local.hostport
+    const headers: SipHeader[] = [{ name: 'via', value: this.local.via(dest.protocol, newBranch()) }]
+    const maxForwards = getHeader(msg, 'max-forwards') ?? '70'
+    headers.push({ name: 'max-forwards', value: maxForwards })
+    const from = replaceLocalhost('from', getHeader(msg, 'from') ?? `<sip:${hostport}>`, hostport)
+    headers.push({ name: 'from', value: getTag(from) === undefined ? `${from};tag=${newTag()}` : from })
+    headers.push({ name: 'to', value: replaceLocalhost('to', getHeader(msg, 'to') ?? `<${msg.uri}>`, hostport) })
+    headers.push({ name: 'call-id', value: getHeader(msg, 'call-id') ?? newCallId() })
+    headers.push({ name: 'cseq', value: getHeader(msg, 'cseq') ?? `${initialCSeq()} ${msg.method}` })
+    if (routeUrl) headers.push({ name: 'route', value: `<${routeUrl.replace(/^<|>$/g, '')};lr>` })
+    headers.push(...appHeaders(msg, DIALOG_BUILT, hostport))
+    if (['INVITE', 'SUBSCRIBE', 'REFER'].includes(msg.method) && !hasHeader(msg, 'contact')) {
+      headers.push({ name: 'contact', value: this.local.contact(dest.protocol) })
+    }
+    if (ct) headers.push({ name: 'content-type', value: ct })
+    const req: SipRequest = { kind: 'request', method: msg.method, uri: msg.uri, headers, body: msg.body }
+    this.start(session, msgId, req, dest)
+  }
+
+  // ── in-dialog requests (RFC 3261 §12.2.1.1) ────────────────────────────────
+
+  private inDialog(session: AppSession, msgId: string, dialogId: string, msg: SipRequest): void {
+    const dialog = this.ctx.dialogs.get(dialogId)
+    if (!dialog || dialog.owner !== session) {
+      if (msg.method === 'ACK' && this.failedDialogs.has(dialogId)) {
+        return session.reply(msgId, 'NOK|ACK for non-success responses is automatically generated by the stack')
+      }
+      return session.reply(msgId, 'NOK|Server error: unable to find dialog for dialog id provided')
+    }
+    if (msg.method === 'ACK') return this.ackFor2xx(session, msgId, dialog, msg)
+    const hostport = this.local.hostport
+    const seq = ++dialog.localSeq
+    if (msg.method === 'INVITE') dialog.inviteSeq = seq
+    const dest = this.dialogDestination(dialog)
+    const extra = appHeaders(msg, DIALOG_BUILT, hostport)
+    if (TARGET_REFRESH.has(msg.method) && !hasHeader(msg, 'contact')) extra.push({ name: 'contact', value: this.local.contact(dest.protocol) })
+    const ct = defaultContentType(msg)
+    if (ct) extra.push({ name: 'content-type', value: ct })
+    // `sip:placeholder` from srf: the Request-URI is the remote target (§A.4, §A.9.14).
+    const req = inDialogRequest(dialog, this.local, dest, msg.method, seq, extra, msg.body)
+    if (msg.method === 'BYE') this.ctx.dialogs.remove(dialog)
+    this.start(session, msgId, req, dest, dialog)
+  }
+
+  /** The dialog's next hop: first Route, else the remote target; TCP reuses the dialog's connection. */
+  private dialogDestination(dialog: Dialog): Peer {
+    const target = resolveTarget(dialog.routeSet[0] ?? dialog.remoteTarget, dialog.peer.protocol)
+    if (dialog.peer.protocol === 'tcp' && target.protocol === 'tcp' && dialog.peer.connection && !dialog.peer.connection.destroyed) {
+      return { ...target, connection: dialog.peer.connection }
+    }
+    // §A.6 NAT heuristic: a UAS dialog over UDP without Record-Route whose Contact is not the
+    // packet source is reached at the source.
+    if (dialog.role === 'uas' && dialog.routeSet.length === 0 && dialog.peer.protocol === 'udp' && target.protocol === 'udp') {
+      return dialog.peer
+    }
+    return target
+  }
+
+  /** ACK for a 2xx, sent when the app asks; it reuses the INVITE's CSeq number (§A.4). */
+  private ackFor2xx(session: AppSession, msgId: string, dialog: Dialog, msg: SipRequest): void {
+    const dest = this.dialogDestination(dialog)
+    const extra = appHeaders(msg, DIALOG_BUILT, this.local.hostport)
+    const ct = defaultContentType(msg)
+    if (ct) extra.push({ name: 'content-type', value: ct })
+    const req = inDialogRequest(dialog, this.local, dest, 'ACK', dialog.inviteSeq, extra, msg.body)
+    const buf = serializeMessage(req)
+    dialog.lastAck = buf
+    session.reply(msgId, `OK|${meta6('application', buf.length, dest)}|${randomUUID()}|Msg sent:|`, buf)
+    this.ctx.transport.sendQuietly(buf, dest)
+  }
+
+  // ── CANCEL of our INVITE (§A.4) ─────────────────────────────────────────────
+
+  private cancel(session: AppSession, msgId: string, txnId: string): void {
+    const entry = this.ctx.client.get(txnId)
+    if (!entry || !(entry.txn instanceof ClientInviteTransaction) || !entry.txn.pending) {
+      return session.reply(msgId, 'NOK|unknown transaction or final response already received')
+    }
+    const invite = entry.request
+    const cancel: SipRequest = {
+      kind: 'request',
+      method: 'CANCEL',
+      uri: invite.uri,
+      headers: [
+        { name: 'via', value: getHeader(invite, 'via')! },
+        { name: 'max-forwards', value: '70' },
+        { name: 'from', value: getHeader(invite, 'from')! },
+        { name: 'to', value: getHeader(invite, 'to')! },
+        { name: 'call-id', value: getHeader(invite, 'call-id')! },
+        { name: 'cseq', value: `${parseCSeq(getHeader(invite, 'cseq')!).seq} CANCEL` },
+        ...getHeaders(invite, 'route').map((r) => ({ name: 'route', value: r })),
+      ],
+      body: Buffer.alloc(0),
+    }
+    entry.canceled = true
+    const buf = serializeMessage(cancel)
+    session.reply(msgId, `OK|${meta6('application', buf.length, entry.peer)}|${randomUUID()}|Msg sent:|`, buf)
+    // RFC 3261 §9.1: no CANCEL before a provisional response arrived.
+    if (entry.txn.provisionalReceived) this.sendCancel(entry, cancel)
+    else entry.pendingCancel = cancel
+  }
+
+  private sendCancel(entry: ClientEntry, cancel: SipRequest): void {
+    entry.pendingCancel = undefined
+    // The 200 to the CANCEL is never passed up (§A.4).
+    void this.ctx.txns.createClient(cancel, entry.peer, IGNORE_RESPONSES).start()
+  }
+
+  // ── sending, and the responses ──────────────────────────────────────────────
+
+  private start(session: AppSession, msgId: string, req: SipRequest, dest: Peer, dialog?: Dialog): void {
+    const txnId = randomUUID()
+    const entryRef: { e?: ClientEntry } = {}
+    const txn = this.ctx.txns.createClient(req, dest, {
+      onResponse: (res, raw, retransmission) => this.onResponse(entryRef.e!, res, raw, retransmission),
+      onTimeout: () => this.synthesize(entryRef.e!, 408),
+      onTransportError: (err) => {
+        this.ctx.logger.info({ err: err.message, dest: `${dest.address}:${dest.port}` }, 'request could not be sent')
+        this.synthesize(entryRef.e!, 503)
+      },
+    })
+    const entry: ClientEntry = { txnId, txn, request: req, peer: dest, session, dialog, canceled: false }
+    entryRef.e = entry
+    this.ctx.client.add(entry)
+    const buf = serializeMessage(req)
+    // The echo is written before the request goes out, so it precedes every response (§A.5).
+    session.reply(msgId, `OK|${meta6('application', buf.length, dest)}|${txnId}|Msg sent:|`, buf)
+    void txn.start()
+  }
+
+  private onResponse(entry: ClientEntry, res: SipResponse, raw: Buffer, retransmission: boolean): void {
+    const req = entry.request
+    const isInvite = req.method === 'INVITE'
+    if (retransmission) {
+      // §A.6: a retransmitted 2xx re-triggers the ACK without asking the app.
+      const d = entry.dialog
+      if (d?.lastAck) this.ctx.transport.sendQuietly(d.lastAck, this.dialogDestination(d))
+      return
+    }
+    const status = res.status
+    if (entry.pendingCancel && status < 200) this.sendCancel(entry, entry.pendingCancel)
+    else if (status >= 200) entry.pendingCancel = undefined
+    let dialogId = entry.dialog?.id ?? ''
+    if (isInvite) {
+      const toTag = getTag(getHeader(res, 'to') ?? '')
+      const fromTag = getTag(getHeader(req, 'from') ?? '') ?? ''
+      const callId = getHeader(req, 'call-id') ?? ''
+      if (toTag !== undefined) dialogId = dialogIdOf(callId, fromTag)
+      if (status >= 200 && status < 300) {
+        if (entry.canceled && !entry.dialog) return this.answerAfterCancel(entry, res)
+        if (!entry.dialog) entry.dialog = this.createUacDialog(entry, res)
+        else this.refreshTarget(entry.dialog, res)
+        entry.dialog.lastInviteFailed = false
+      } else if (status >= 300) {
+        if (entry.dialog) entry.dialog.lastInviteFailed = true
+        else if (dialogId) this.rememberFailed(dialogId)
+      }
+    }
+    notifyApp(entry.session, raw, entry.peer, entry.txnId, dialogId)
+  }
+
+  /** §A.6: a 200 after the app CANCELed: ACK it, BYE it; the app sees the 487 it expects. */
+  private answerAfterCancel(entry: ClientEntry, res: SipResponse): void {
+    const dialog = this.createUacDialog(entry, res)
+    this.ctx.dialogs.remove(dialog)
+    const dest = this.dialogDestination(dialog)
+    const mk = (method: string, seq: number) => inDialogRequest(dialog, this.local, dest, method, seq)
+    this.ctx.transport.sendQuietly(mk('ACK', dialog.inviteSeq), dest)
+    void this.ctx.txns.createClient(mk('BYE', dialog.inviteSeq + 1), dest, IGNORE_RESPONSES).start()
+    this.synthesize(entry, 487)
+  }
+
+  private createUacDialog(entry: ClientEntry, res: SipResponse): Dialog {
+    const req = entry.request
+    const contact = getHeader(res, 'contact')
+    const seq = parseCSeq(getHeader(req, 'cseq') ?? '').seq
+    const dialog = new Dialog({
+      role: 'uac',
+      callId: getHeader(req, 'call-id') ?? '',
+      localTag: getTag(getHeader(req, 'from') ?? '') ?? '',
+      remoteTag: getTag(getHeader(res, 'to') ?? '') ?? '',
+      local: getHeader(req, 'from') ?? '',
+      remote: getHeader(res, 'to') ?? '',
+      localSeq: seq,
+      remoteTarget: contact ? parseNameAddr(contact).uri : req.uri,
+      routeSet: getHeaders(res, 'record-route').reverse(), // §12.1.2: reversed for the UAC
+      peer: entry.peer,
+      owner: entry.session,
+      inviteSeq: seq,
+    })
+    this.ctx.dialogs.add(dialog)
+    return dialog
+  }
+
+  private refreshTarget(dialog: Dialog, res: SipResponse): void {
+    const contact = getHeader(res, 'contact')
+    if (contact && dialog.state === DialogState.Confirmed) dialog.remoteTarget = parseNameAddr(contact).uri
+  }
+
+  private rememberFailed(dialogId: string): void {
+    const t = setTimeout(() => this.failedDialogs.delete(dialogId), 32_000)
+    t.unref?.()
+    this.failedDialogs.set(dialogId, t)
+  }
+
+  /** A response the engine makes up for the app: 408 on Timer B/F, 503 when unsendable, 487 after a CANCEL race. */
+  private synthesize(entry: ClientEntry, status: number): void {
+    const res = buildResponse(entry.request, status, { toTag: status === 487 ? undefined : newTag() })
+    notifyApp(entry.session, serializeMessage(res), entry.peer, entry.txnId, '')
+  }
+
+  /** A BYE the engine sends on its own, plus the `unsolicited` notification to the app (§A.3.4). */
+  sendBye(dialog: Dialog, reason: string): void {
+    this.ctx.dialogs.remove(dialog)
+    const dest = this.dialogDestination(dialog)
+    const reasonHeader = { name: 'reason', value: `SIP;text="${reason}"` }
+    const bye = inDialogRequest(dialog, this.local, dest, 'BYE', ++dialog.localSeq, [reasonHeader])
+    void this.ctx.txns.createClient(bye, dest, IGNORE_RESPONSES).start()
+    notifyApp(dialog.owner, serializeMessage(bye), dest, 'unsolicited', dialog.id, undefined, 'application')
+  }
+
+  /** Stop timers (engine shutdown). */
+  close(): void {
+    for (const t of this.failedDialogs.values()) clearTimeout(t)
+    this.failedDialogs.clear()
+  }
+}

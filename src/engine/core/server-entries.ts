@@ -1,0 +1,53 @@
+import type { SipRequest } from '../message/index.js'
+import type { ServerTransaction } from '../transaction/transaction-layer.js'
+import type { Peer } from '../transport/peer.js'
+import type { Dialog } from '../dialog/dialog.js'
+import type { AppSession } from '../wire/app-session.js'
+
+/** A request from the network handed to an app, known to the app by `txnId` (§A.5). */
+export interface ServerEntry {
+  txnId: string
+  txn: ServerTransaction
+  request: SipRequest
+  peer: Peer
+  session: AppSession
+  /** set for in-dialog requests, and once a 2xx to an INVITE created the dialog */
+  dialog?: Dialog
+  /** the To-tag chosen at the first response (§A.9.11) */
+  toTag?: string
+  /** the caller CANCELed; later app responses get NOK (§A.9.9) */
+  canceled: boolean
+  /** §A.6: state dropped after 64 s if the app never answers */
+  appTimer?: NodeJS.Timeout
+}
+
+export class ServerEntries {
+  private readonly entries = new Map<string, ServerEntry>()
+
+  add(e: ServerEntry): void {
+    this.entries.set(e.txnId, e)
+    e.txn.onTerminated(() => this.remove(e.txnId))
+  }
+
+  get(txnId: string): ServerEntry | undefined {
+    return this.entries.get(txnId)
+  }
+
+  remove(txnId: string): void {
+    const e = this.entries.get(txnId)
+    if (!e) return
+    if (e.appTimer) clearTimeout(e.appTimer)
+    this.entries.delete(txnId)
+  }
+
+  /** requests an app has not given a final response yet */
+  pendingCount(): number {
+    let n = 0
+    for (const e of this.entries.values()) if (e.txn.active && e.txn.state !== 'accepted') n++
+    return n
+  }
+
+  all(): ServerEntry[] {
+    return [...this.entries.values()]
+  }
+}

@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto'
+import {
+  getHeader,
+  getHeaders,
+  getTag,
+  parseCSeq,
+  parseNameAddr,
+  serializeMessage,
+  type SipHeader,
+  type SipMessage,
+  type SipRequest,
+  type SipResponse,
+} from '../message/index.js'
+import { Dialog } from '../dialog/dialog.js'
+import { ServerInviteTransaction } from '../transaction/server-invite-transaction.js'
+import type { Inbound } from '../transport/transport-layer.js'
+import type { Peer } from '../transport/peer.js'
+import { stampReceived } from '../transport/via-received.js'
+import type { AppSession } from '../wire/app-session.js'
+import { meta6 } from '../wire/wire-meta.js'
+import { notifyApp } from './app-notify.js'
+import { buildResponse, withTag } from './build-response.js'
+import type { CoreContext } from './core-context.js'
+import { appHeaders, defaultContentType, hasHeader, replaceLocalhost } from './header-rules.js'
+import type { LocalAddress } from './local-address.js'
+import type { ServerEntry } from './server-entries.js'
+import { initialCSeq, newTag } from './tags.js'
+
+/** What the server side asks of the client side: send a BYE of the engine's own (§A.3.4). */
+export interface EngineInitiatedBye {
+  sendBye(dialog: Dialog, reason: string): void
+}
+
+/**
+ * Requests from the network and the apps' responses to them: drachtio-server's UAS
+ * behaviour (drachtio-protocol.md §A.5–A.6): 100 Trying, routing to apps, 503 when
+ * nobody routed the method, CANCEL → 200 + 487, 2xx retransmission until ACK, 481/491.
+ */
+export class ServerSide {
+  private roundRobin = 0
+  byeSender?: EngineInitiatedBye
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly local: LocalAddress,
+  ) {}
+
+  onRequest(inbound: Inbound): void {
+    const req = inbound.msg as SipRequest
+    const respondTo: Peer =
+      inbound.peer.protocol === 'udp' ? { protocol: 'udp', ...stampReceived(req, inbound.peer) } : inbound.peer
+    if (req.method === 'ACK') return this.onAck(req, inbound)
+    const existing = this.ctx.txns.matchServer(req)
+    if (existing) {
+      this.ctx.stats.retransmissionsAbsorbed++
+      existing.onRetransmission()
+      return
+    }
+    if (req.method === 'CANCEL') return this.onCancel(req, inbound, respondTo)
+    const toTag = getTag(getHeader(req, 'to') ?? '')
+    if (toTag !== undefined) return this.onInDialog(req, inbound, respondTo, toTag)
+    this.onNewRequest(req, inbound, respondTo)
+  }
+
+  // ── out of dialog ─────────────────────────────────────────────────────────────
+
+  private onNewRequest(req: SipRequest, inbound: Inbound, peer: Peer): void {
+    const method = req.method
+    if (method === 'BYE' || method === 'UPDATE' || method === 'PRACK') return this.stateless(req, peer, 481)
+    const session = this.pickApp(method.toLowerCase())
+    const txnId = randomUUID()
+    const txn = this.ctx.txns.createServer(req, peer, txnId)
+    // §A.6: 100 Trying for every new INVITE before the app sees it.
+    if (method === 'INVITE') void txn.respond(buildResponse(req, 100), 100).catch(() => {})
+    if (!session) {
+      const status = method === 'OPTIONS' ? 200 : 503
+      const headers: SipHeader[] = method === 'OPTIONS' ? [{ name: 'allow', value: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, PRACK, NOTIFY, REFER' }] : []
+      void txn.respond(buildResponse(req, status, { toTag: newTag(), headers }), status).catch(() => {})
+      return
+    }
+    const entry: ServerEntry = { txnId, txn, request: req, peer, session, canceled: false }
+    this.ctx.server.add(entry)
+    this.armAppTimer(entry)
+    notifyApp(session, inbound.raw, inbound.peer, txnId, '', { host: this.local.host, port: this.local.port })
+  }
+
+  /** §A.5: round-robin across the apps that routed the method. */
+  private pickApp(verb: string): AppSession | undefined {
+    const candidates = this.ctx.wire.sessionsFor(verb)
+    if (candidates.length === 0) return undefined
+    this.roundRobin = (this.roundRobin + 1) % candidates.length
+    return candidates[this.roundRobin]
+  }
+
+  /** §A.6: if the app never answers, state is dropped after 64 s without a final response. */
+  private armAppTimer(entry: ServerEntry): void {
+    entry.appTimer = setTimeout(() => {
+      entry.appTimer = undefined
+      if (entry.txn.active && entry.txn.state !== 'accepted') {
+        this.ctx.logger.warn({ txnId: entry.txnId, method: entry.request.method }, 'app never answered; dropping request')
+        entry.txn.destroy()
+      }
+    }, this.ctx.appResponseTimeoutMs)
+    entry.appTimer.unref?.()
+  }
+
+  private stateless(req: SipRequest, peer: Peer, status: number): void {
+    this.ctx.transport.sendQuietly(buildResponse(req, status, { toTag: newTag() }), peer)
+  }
+
+  // ── CANCEL (RFC 3261 §9.2, §A.6) ─────────────────────────────────────────────
+
+  private onCancel(cancel: SipRequest, inbound: Inbound, peer: Peer): void {
+    const ist = this.ctx.txns.matchCancelled(cancel)
+    const entry = ist ? this.ctx.server.get(ist.id) : undefined
+    if (!ist) return this.stateless(cancel, peer, 481)
+    if (ist.state === 'proceeding') {
+      this.ctx.transport.sendQuietly(buildResponse(cancel, 200, { toTag: entry?.toTag ?? newTag() }), peer)
+      const toTag = entry?.toTag ?? newTag()
+      if (entry) {
+        entry.canceled = true
+        entry.toTag = toTag
+      }
+      void ist.respond(buildResponse(ist.request, 487, { toTag }), 487).catch(() => {})
+      if (entry) notifyApp(entry.session, inbound.raw, inbound.peer, entry.txnId, '')
+      return
+    }
+    if (ist.state === 'accepted' && entry?.dialog) {
+      // §A.6: CANCEL after 200 → 481, then the engine BYEs the call itself.
+      this.stateless(cancel, peer, 481)
+      this.byeSender?.sendBye(entry.dialog, 'Call canceled after answer')
+      return
+    }
+    // the INVITE already has its final response: the CANCEL has no effect (§9.2)
+    this.ctx.transport.sendQuietly(buildResponse(cancel, 200, { toTag: entry?.toTag ?? newTag() }), peer)
+  }
+
+  // ── ACK ──────────────────────────────────────────────────────────────────────
+
+  private onAck(ack: SipRequest, inbound: Inbound): void {
+    const txn = this.ctx.txns.matchServer(ack)
+    if (txn instanceof ServerInviteTransaction && txn.state !== 'accepted') {
+      txn.onAck() // ACK for a non-2xx: absorbed (§17.2.1)
+      return
+    }
+    const dialog = this.matchDialog(ack)
+    if (!dialog || !dialog.awaitingAckTxnId) return // stray or retransmitted ACK: dropped
+    const entry = this.ctx.server.get(dialog.awaitingAckTxnId)
+    dialog.awaitingAckTxnId = undefined
+    if (!entry) return
+    ;(entry.txn as ServerInviteTransaction).onAckFor2xx()
+    // §A.5: the ACK reaches the app with the INVITE's txnId.
+    notifyApp(dialog.owner, inbound.raw, inbound.peer, entry.txnId, dialog.id)
+  }
+
+  private matchDialog(req: SipRequest): Dialog | undefined {
+    const callId = getHeader(req, 'call-id') ?? ''
+    const toTag = getTag(getHeader(req, 'to') ?? '') ?? ''
+    const fromTag = getTag(getHeader(req, 'from') ?? '') ?? ''
+    return this.ctx.dialogs.match(callId, toTag, fromTag)
+  }
+
+  // ── in dialog (RFC 3261 §12.2.2) ────────────────────────────────────────────
+
+  private onInDialog(req: SipRequest, inbound: Inbound, peer: Peer, _toTag: string): void {
+    const dialog = this.matchDialog(req)
+    if (!dialog || dialog.owner.state === 'closed') {
+      if (dialog) this.ctx.dialogs.remove(dialog)
+      return this.stateless(req, peer, 481)
+    }
+    const seq = parseCSeq(getHeader(req, 'cseq') ?? '').seq
+    if (dialog.remoteSeq !== undefined && seq <= dialog.remoteSeq) return this.stateless(req, peer, 500)
+    // §A.6: a re-INVITE while an INVITE of ours awaits its ACK gets 491.
+    if (req.method === 'INVITE' && dialog.awaitingAckTxnId) return this.stateless(req, peer, 491)
+    dialog.remoteSeq = seq
+    if (req.method === 'INVITE' || req.method === 'UPDATE') {
+      const contact = getHeader(req, 'contact')
+      if (contact) dialog.remoteTarget = parseNameAddr(contact).uri // target refresh, §12.2.2
+    }
+    const txnId = randomUUID()
+    const txn = this.ctx.txns.createServer(req, peer, txnId)
+    if (req.method === 'INVITE') void txn.respond(buildResponse(req, 100), 100).catch(() => {})
+    const entry: ServerEntry = { txnId, txn, request: req, peer, session: dialog.owner, dialog, toTag: dialog.localTag, canceled: false }
+    this.ctx.server.add(entry)
+    this.armAppTimer(entry)
+    // §A.6: a received BYE ends the dialog at once; the app still answers it.
+    if (req.method === 'BYE') this.ctx.dialogs.remove(dialog)
+    notifyApp(dialog.owner, inbound.raw, inbound.peer, txnId, dialog.id)
+  }
+
+  // ── the app's responses (§A.4) ──────────────────────────────────────────────
+
+  onAppResponse(session: AppSession, msgId: string, txnId: string, msg: SipResponse): void {
+    const entry = this.ctx.server.get(txnId)
+    if (!entry || entry.session !== session) return session.reply(msgId, 'NOK|Response not sent due to unknown transaction')
+    if (entry.canceled) return session.reply(msgId, 'NOK|Response not sent because the request was canceled')
+    const txn = entry.txn
+    const final = txn instanceof ServerInviteTransaction ? txn.state !== 'proceeding' : !txn.active
+    if (final) return session.reply(msgId, 'NOK|Response not sent: a final response was already sent')
+    const req = entry.request
+    const status = msg.status
+    if (status > 100 && !entry.toTag) entry.toTag = getTag(getHeader(msg, 'to') ?? '') ?? newTag() // §A.9.11
+    const res = this.buildAppResponse(req, msg, entry)
+    const isInvite = req.method === 'INVITE'
+    let dialog = entry.dialog
+    if (isInvite && status >= 200 && status < 300 && !dialog) {
+      dialog = this.createUasDialog(entry, res)
+      entry.dialog = dialog
+    }
+    const buf = serializeMessage(res)
+    if (isInvite && status >= 200 && status < 300 && dialog) {
+      dialog.awaitingAckTxnId = txnId
+      ;(txn as ServerInviteTransaction).events.onAckTimeout = () => {
+        if (dialog!.awaitingAckTxnId === txnId) {
+          dialog!.awaitingAckTxnId = undefined
+          this.byeSender?.sendBye(dialog!, 'ACK timeout')
+        }
+      }
+    }
+    if (status >= 200 && entry.appTimer) {
+      clearTimeout(entry.appTimer)
+      entry.appTimer = undefined
+    }
+    const dialogId = dialog && isInvite ? dialog.id : (entry.dialog?.id ?? '')
+    // The echo goes out before anything else can happen on this transaction (§A.5 ordering).
+    session.reply(msgId, `OK|${meta6('application', buf.length, entry.peer)}|${txnId}|${dialogId}||Msg sent:|`, buf)
+    txn.respond(buf, status).catch((err: Error) => this.ctx.logger.warn({ err, txnId }, 'could not send response'))
+  }
+
+  private buildAppResponse(req: SipRequest, msg: SipMessage & { kind: 'response' }, entry: ServerEntry): SipResponse {
+    const hostport = this.local.hostport
+    const res = buildResponse(req, msg.status, {
+      reason: msg.reason,
+      toTag: msg.status === 100 ? undefined : entry.toTag,
+      headers: appHeaders(msg, ['via', 'from', 'to', 'call-id', 'cseq'], hostport),
+      body: msg.body,
+    })
+    const wantsContact = (req.method === 'INVITE' || req.method === 'SUBSCRIBE' || req.method === 'UPDATE') && msg.status > 100 && msg.status < 300
+    if (wantsContact && !hasHeader(res, 'contact')) res.headers.push({ name: 'contact', value: this.local.contact(entry.peer.protocol) })
+    const ct = defaultContentType(msg)
+    if (ct) res.headers.push({ name: 'content-type', value: ct })
+    for (const h of res.headers) if (h.name === 'to') h.value = replaceLocalhost('to', withTag(h.value, msg.status === 100 ? undefined : entry.toTag), hostport)
+    return res
+  }
+
+  private createUasDialog(entry: ServerEntry, res: SipResponse): Dialog {
+    const req = entry.request
+    const contact = getHeader(req, 'contact')
+    const dialog = new Dialog({
+      role: 'uas',
+      callId: getHeader(req, 'call-id') ?? '',
+      localTag: entry.toTag!,
+      remoteTag: getTag(getHeader(req, 'from') ?? '') ?? '',
+      local: getHeader(res, 'to') ?? '',
+      remote: getHeader(req, 'from') ?? '',
+      localSeq: initialCSeq(),
+      remoteSeq: parseCSeq(getHeader(req, 'cseq') ?? '').seq,
+      remoteTarget: contact ? parseNameAddr(contact).uri : req.uri,
+      routeSet: getHeaders(req, 'record-route'), // §12.1.1: in order, for the UAS
+      peer: entry.peer,
+      owner: entry.session,
+      inviteSeq: 0,
+    })
+    this.ctx.dialogs.add(dialog)
+    return dialog
+  }
+}

@@ -1,0 +1,40 @@
+import { Dialog, dialogMatchKey } from './dialog.js'
+
+/** Live dialogs, found by drachtio dialog id (app commands) or by Call-ID + tags (network). */
+export class DialogTable {
+  private readonly byId = new Map<string, Dialog>()
+  private readonly byMatch = new Map<string, Dialog>()
+
+  add(d: Dialog): void {
+    this.byId.set(d.id, d)
+    this.byMatch.set(d.matchKey, d)
+  }
+
+  get(id: string): Dialog | undefined {
+    return this.byId.get(id)
+  }
+
+  /** RFC 3261 §12.2.2: Call-ID, our tag (To of the request), their tag (From). */
+  match(callId: string, localTag: string, remoteTag: string): Dialog | undefined {
+    return this.byMatch.get(dialogMatchKey(callId, localTag, remoteTag))
+  }
+
+  hasCallId(callId: string): Dialog | undefined {
+    for (const d of this.byId.values()) if (d.callId === callId) return d
+    return undefined
+  }
+
+  remove(d: Dialog): void {
+    d.terminate()
+    if (this.byId.get(d.id) === d) this.byId.delete(d.id)
+    if (this.byMatch.get(d.matchKey) === d) this.byMatch.delete(d.matchKey)
+  }
+
+  get size(): number {
+    return this.byId.size
+  }
+
+  all(): Dialog[] {
+    return [...this.byId.values()]
+  }
+}

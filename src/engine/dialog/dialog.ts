@@ -1,0 +1,99 @@
+import type { Peer } from '../transport/peer.js'
+import type { AppSession } from '../wire/app-session.js'
+
+/**
+ * A SIP dialog (RFC 3261 §12) as the engine keeps it for one app connection.
+ *
+ * ```
+ *  confirmed ──BYE sent/received, ACK timeout, app gone──► terminated
+ * ```
+ * Early dialogs are not kept: requests inside them are not used by the B2BUA subset.
+ */
+export enum DialogState {
+  Confirmed = 'confirmed',
+  Terminated = 'terminated',
+}
+
+export interface DialogInit {
+  role: 'uac' | 'uas'
+  callId: string
+  localTag: string
+  remoteTag: string
+  /** From (uac) or To (uas) header value of ours, with our tag */
+  local: string
+  /** the other party's header value, with its tag */
+  remote: string
+  localSeq: number
+  remoteSeq?: number
+  remoteTarget: string
+  routeSet: string[]
+  /** how the dialog-creating request came or went; reused for in-dialog requests over TCP */
+  peer: Peer
+  owner: AppSession
+  /** CSeq number of the INVITE that created the dialog (for the ACK) */
+  inviteSeq: number
+}
+
+export class Dialog {
+  state = DialogState.Confirmed
+  readonly role: 'uac' | 'uas'
+  readonly callId: string
+  readonly localTag: string
+  readonly remoteTag: string
+  readonly local: string
+  readonly remote: string
+  localSeq: number
+  remoteSeq?: number
+  remoteTarget: string
+  routeSet: string[]
+  peer: Peer
+  owner: AppSession
+  /** CSeq of the last INVITE we sent (uac side of the latest INVITE transaction) */
+  inviteSeq: number
+  /** the INVITE server transaction of ours whose 2xx awaits its ACK (txnId), §A.6 "491" */
+  awaitingAckTxnId?: string
+  /** our last ACK for a 2xx, re-sent when the 2xx is retransmitted (§A.6) */
+  lastAck?: Buffer
+  /** the last 2xx to one of our INVITEs was answered with a non-2xx final (ACK must be refused) */
+  lastInviteFailed = false
+
+  constructor(init: DialogInit) {
+    this.role = init.role
+    this.callId = init.callId
+    this.localTag = init.localTag
+    this.remoteTag = init.remoteTag
+    this.local = init.local
+    this.remote = init.remote
+    this.localSeq = init.localSeq
+    this.remoteSeq = init.remoteSeq
+    this.remoteTarget = init.remoteTarget
+    this.routeSet = init.routeSet
+    this.peer = init.peer
+    this.owner = init.owner
+    this.inviteSeq = init.inviteSeq
+  }
+
+  /** drachtio's dialog id: `<Call-ID>;from-tag=<From tag of the INVITE>` (§A.5). */
+  get id(): string {
+    return dialogIdOf(this.callId, this.role === 'uac' ? this.localTag : this.remoteTag)
+  }
+
+  /** Key for matching requests from the network (RFC 3261 §12.2.2). */
+  get matchKey(): string {
+    return dialogMatchKey(this.callId, this.localTag, this.remoteTag)
+  }
+
+  terminate(): boolean {
+    if (this.state === DialogState.Terminated) return false
+    this.state = DialogState.Terminated
+    return true
+  }
+}
+
+export function dialogIdOf(callId: string, fromTag: string): string {
+  return `${callId};from-tag=${fromTag}`
+}
+
+export function dialogMatchKey(callId: string, localTag: string, remoteTag: string): string {
+  return `${callId}|${localTag}|${remoteTag}`
+}

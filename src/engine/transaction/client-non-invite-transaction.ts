@@ -1,0 +1,87 @@
+import { serializeMessage, type SipRequest, type SipResponse } from '../message/index.js'
+import type { Peer } from '../transport/peer.js'
+import type { ClientTransactionUser } from './client-transaction-user.js'
+import { backoff, Transaction, type TransactionContext } from './transaction.js'
+
+/**
+ * Non-INVITE client transaction, RFC 3261 §17.1.2.
+ *
+ * ```
+ *  trying ──1xx──► proceeding
+ *    │ final          │ final
+ *    ▼                ▼
+ *       completed ──Timer K──► terminated      (Timer F in trying/proceeding → 408)
+ * ```
+ */
+export enum NictState {
+  Trying = 'trying',
+  Proceeding = 'proceeding',
+  Completed = 'completed',
+  Terminated = 'terminated',
+}
+
+type NictTimer = 'E' | 'F' | 'K'
+
+export class ClientNonInviteTransaction extends Transaction<NictState, NictTimer> {
+  sent?: Buffer
+
+  constructor(
+    key: string,
+    request: SipRequest,
+    peer: Peer,
+    ctx: TransactionContext,
+    private readonly tu: ClientTransactionUser,
+  ) {
+    super(key, request, peer, ctx, NictState.Trying, NictState.Terminated)
+  }
+
+  async start(): Promise<Buffer> {
+    const { T1, T2 } = this.ctx.timers
+    this.sent = serializeMessage(this.request)
+    // Timer F: transaction timeout, 64·T1 (§17.1.2.2).
+    this.timers.set('F', 64 * T1, () => {
+      if (this.transition(NictState.Terminated, [NictState.Trying, NictState.Proceeding])) this.tu.onTimeout()
+    })
+    try {
+      await this.ctx.transport.send(this.sent, this.peer)
+    } catch (err) {
+      if (this.transition(NictState.Terminated, [NictState.Trying])) this.tu.onTransportError(err as Error)
+      return this.sent
+    }
+    if (!this.reliable) {
+      // Timer E: retransmit, T1 doubling to T2 (T2 steady once a provisional arrived).
+      let interval = T1
+      const retransmit = () => {
+        this.ctx.transport.sendQuietly(this.sent!, this.peer)
+        interval = this.state === NictState.Proceeding ? T2 : backoff(interval, T2)
+        this.timers.set('E', interval, retransmit)
+      }
+      this.timers.set('E', interval, retransmit)
+    }
+    return this.sent
+  }
+
+  onResponse(res: SipResponse, raw: Buffer): void {
+    if (this.state !== NictState.Trying && this.state !== NictState.Proceeding) return
+    if (res.status < 200) {
+      this.transition(NictState.Proceeding, [NictState.Trying, NictState.Proceeding])
+      this.tu.onResponse(res, raw, false)
+      return
+    }
+    this.transition(NictState.Completed, [NictState.Trying, NictState.Proceeding])
+    this.timers.clear('E')
+    this.timers.clear('F')
+    // Timer K: absorb response retransmissions, T4 over UDP, 0 over TCP.
+    if (this.reliable) this.transition(NictState.Terminated, [NictState.Completed])
+    else this.timers.set('K', this.ctx.timers.T4, () => this.transition(NictState.Terminated, [NictState.Completed]))
+    this.tu.onResponse(res, raw, false)
+  }
+
+  get active(): boolean {
+    return this.state === NictState.Trying || this.state === NictState.Proceeding
+  }
+
+  destroy(): void {
+    this.transition(NictState.Terminated, [NictState.Trying, NictState.Proceeding, NictState.Completed])
+  }
+}

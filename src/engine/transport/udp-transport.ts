@@ -1,0 +1,41 @@
+import dgram from 'node:dgram'
+
+export interface UdpTransportOptions {
+  host: string
+  port: number
+  onDatagram: (buf: Buffer, address: string, port: number) => void
+}
+
+/** One UDP socket for SIP, receiving and sending (RFC 3261 §18). */
+export class UdpTransport {
+  private socket?: dgram.Socket
+
+  constructor(private readonly opts: UdpTransportOptions) {}
+
+  start(): Promise<void> {
+    const socket = dgram.createSocket({ type: this.opts.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 })
+    this.socket = socket
+    socket.on('message', (buf, rinfo) => this.opts.onDatagram(buf, rinfo.address, rinfo.port))
+    socket.on('error', () => {
+      /* ICMP errors on send surface here; a datagram transport just goes on */
+    })
+    return new Promise((resolve, reject) => {
+      socket.once('error', reject)
+      socket.bind(this.opts.port, this.opts.host, () => {
+        socket.off('error', reject)
+        resolve()
+      })
+    })
+  }
+
+  send(buf: Buffer, address: string, port: number): void {
+    this.socket?.send(buf, port, address)
+  }
+
+  stop(): Promise<void> {
+    const s = this.socket
+    this.socket = undefined
+    if (!s) return Promise.resolve()
+    return new Promise((resolve) => s.close(() => resolve()))
+  }
+}

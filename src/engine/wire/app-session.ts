@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto'
+import type net from 'node:net'
+import { frame } from './wire-framing.js'
+
+/**
+ * One drachtio-srf connection (drachtio-protocol.md §A.2): authenticated or not, the
+ * verbs it routed, its tags. Everything the engine says to an app goes through `send`.
+ */
+export enum AppSessionState {
+  /** connected, no successful `authenticate` yet */
+  Connected = 'connected',
+  Authenticated = 'authenticated',
+  Closed = 'closed',
+}
+
+export class AppSession {
+  state = AppSessionState.Connected
+  readonly verbs = new Set<string>()
+  tags: string[] = []
+  readonly id = randomUUID()
+
+  constructor(private readonly socket: net.Socket) {}
+
+  get remote(): string {
+    return `${this.socket.remoteAddress}:${this.socket.remotePort}`
+  }
+
+  /** `<uuid>|<leader>[CRLF<sip>]`, framed. */
+  send(leader: string, sip?: Buffer | string): void {
+    if (this.state === AppSessionState.Closed || this.socket.destroyed) return
+    this.socket.write(frame(`${randomUUID()}|${leader}`, sip))
+  }
+
+  /** A reply to the app's message `msgId`: `response|<msgId>|<rest>`. */
+  reply(msgId: string, rest: string, sip?: Buffer | string): void {
+    this.send(`response|${msgId}|${rest}`, sip)
+  }
+
+  close(): void {
+    this.state = AppSessionState.Closed
+    this.socket.destroy()
+  }
+}

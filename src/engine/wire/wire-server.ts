@@ -1,0 +1,144 @@
+import net from 'node:net'
+import type { Logger } from 'pino'
+import { AppSession, AppSessionState } from './app-session.js'
+import { WireReader } from './wire-framing.js'
+
+/** What the wire server needs from the engine core. */
+export interface WireHandler {
+  /** `udp/127.0.0.1:5060,tcp/127.0.0.1:5060` */
+  hostports(): string
+  /** a `sip|<txnId>|<dialogId>[|<routeUrl>]` command (§A.4) */
+  onSip(session: AppSession, msgId: string, txnId: string, dialogId: string, routeUrl: string, sip: Buffer): void
+  onSessionClosed(session: AppSession): void
+}
+
+export interface WireServerOptions {
+  host: string
+  port: number
+  secret: string
+  /** reported to srf; `vX.Y.Z` turns srf's pinging on (§A.9.5) */
+  version: string
+  logger: Logger
+  handler: WireHandler
+}
+
+/**
+ * The drachtio wire protocol server (drachtio-protocol.md §A.1–A.3): apps connect,
+ * authenticate, route verbs, ping, and exchange SIP through `sip` commands.
+ */
+export class WireServer {
+  private server?: net.Server
+  private readonly sessions = new Set<AppSession>()
+  private readonly sockets = new Set<net.Socket>()
+
+  constructor(private readonly opts: WireServerOptions) {}
+
+  get sessionCount(): number {
+    let n = 0
+    for (const s of this.sessions) if (s.state === AppSessionState.Authenticated) n++
+    return n
+  }
+
+  start(): Promise<void> {
+    const server = net.createServer((socket) => this.accept(socket))
+    this.server = server
+    return new Promise((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.opts.port, this.opts.host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  }
+
+  /** Apps that routed `verb`, in connection order. */
+  sessionsFor(verb: string): AppSession[] {
+    return [...this.sessions].filter((s) => s.state === AppSessionState.Authenticated && s.verbs.has(verb))
+  }
+
+  stop(): Promise<void> {
+    for (const s of this.sessions) s.close()
+    for (const s of this.sockets) s.destroy()
+    const server = this.server
+    this.server = undefined
+    if (!server) return Promise.resolve()
+    return new Promise((resolve) => server.close(() => resolve()))
+  }
+
+  private accept(socket: net.Socket): void {
+    socket.setNoDelay(true)
+    this.sockets.add(socket)
+    const session = new AppSession(socket)
+    this.sessions.add(session)
+    const reader = new WireReader()
+    socket.on('data', (chunk) => {
+      let payloads: Buffer[]
+      try {
+        payloads = reader.push(chunk)
+      } catch (err) {
+        this.opts.logger.warn({ err, app: session.remote }, 'drachtio wire: broken framing, dropping client')
+        socket.destroy()
+        return
+      }
+      for (const p of payloads) {
+        try {
+          this.dispatch(session, p)
+        } catch (err) {
+          this.opts.logger.error({ err }, 'drachtio wire: error handling app message')
+        }
+      }
+    })
+    socket.on('error', () => socket.destroy())
+    socket.on('close', () => {
+      this.sockets.delete(socket)
+      this.sessions.delete(session)
+      session.state = AppSessionState.Closed
+      this.opts.handler.onSessionClosed(session)
+    })
+  }
+
+  private dispatch(session: AppSession, payload: Buffer): void {
+    // The server splits the leader at the first CRLF (§A.1).
+    const crlf = payload.indexOf('\r\n')
+    const leader = payload.toString('utf8', 0, crlf < 0 ? payload.length : crlf)
+    const sip = crlf < 0 ? Buffer.alloc(0) : payload.subarray(crlf + 2)
+    const token = leader.split('|')
+    const [msgId, type] = token
+    if (session.state !== AppSessionState.Authenticated && type !== 'authenticate') {
+      session.reply(msgId, 'NO|not authenticated')
+      return
+    }
+    switch (type) {
+      case 'authenticate':
+        if (token[2] === this.opts.secret) {
+          session.state = AppSessionState.Authenticated
+          session.tags = (token[3] ?? '').split(',').filter(Boolean)
+          const hp = this.opts.handler.hostports()
+          session.reply(msgId, `OK|${hp}|${this.opts.version}|${hp}`)
+        } else {
+          session.reply(msgId, 'NO|incorrect secret')
+          session.close()
+        }
+        return
+      case 'route':
+        session.verbs.add((token[2] ?? '').toLowerCase())
+        session.reply(msgId, 'OK')
+        return
+      case 'remove_route':
+        session.verbs.delete((token[2] ?? '').toLowerCase())
+        session.reply(msgId, 'OK')
+        return
+      case 'ping':
+        session.reply(msgId, 'OK|pong')
+        return
+      case 'sip':
+        this.opts.handler.onSip(session, msgId, token[2] ?? '', token[3] ?? '', token[4] ?? '', sip)
+        return
+      case 'proxy':
+        session.reply(msgId, 'NOK|proxy is not supported by the embedded engine')
+        return
+      default:
+        session.reply(msgId, `NO|unknown message type ${type}`)
+    }
+  }
+}
