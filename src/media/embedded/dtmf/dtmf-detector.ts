@@ -1,4 +1,4 @@
-import { ListenerSet } from './listener-set.js'
+import { SafeEmitter } from '../safe-emitter.js'
 import { eventToDigit, parseTelephoneEvent } from './telephone-event.js'
 
 /**
@@ -75,13 +75,17 @@ export class DtmfDetector {
   private readonly timers: { guard: NodeJS.Timeout | null } = { guard: null }
   private readonly clockRate: number
   private readonly guardMs: number
-  private readonly digitListeners: ListenerSet<DigitListener>
+  private readonly events: SafeEmitter<{ digit: DigitListener }>
+  private listenerErrors = 0
   private readonly counters = { packets: 0, malformed: 0, nonDtmf: 0, duplicates: 0, stale: 0, lostEnds: 0, digits: 0 }
 
   constructor(opts: DtmfDetectorOptions = {}) {
     this.clockRate = opts.clockRate && opts.clockRate > 0 ? opts.clockRate : 8000
     this.guardMs = opts.guardMs ?? 1000
-    this.digitListeners = new ListenerSet<DigitListener>(opts.onListenerError)
+    this.events = new SafeEmitter<{ digit: DigitListener }>((_event, err) => {
+      this.listenerErrors++
+      opts.onListenerError?.(err)
+    })
   }
 
   get state(): DtmfDetectorState {
@@ -89,17 +93,17 @@ export class DtmfDetector {
   }
 
   on(event: 'digit', listener: DigitListener): this {
-    if (event === 'digit') this.digitListeners.add(listener)
+    if (event === 'digit') this.events.on('digit', listener)
     return this
   }
 
   off(event: 'digit', listener: DigitListener): this {
-    if (event === 'digit') this.digitListeners.remove(listener)
+    if (event === 'digit') this.events.off('digit', listener)
     return this
   }
 
   stats(): DtmfDetectorStats {
-    return { ...this.counters, listenerErrors: this.digitListeners.listenerErrors }
+    return { ...this.counters, listenerErrors: this.listenerErrors }
   }
 
   /**
@@ -174,7 +178,7 @@ export class DtmfDetector {
   close(): void {
     this.transition(DtmfDetectorState.Closed)
     this.current = null
-    this.digitListeners.clear()
+    this.events.clear()
   }
 
   private updateCurrent(cur: CurrentEvent, duration: number, seq: number): void {
@@ -208,7 +212,7 @@ export class DtmfDetector {
     if (lostEnd) this.counters.lostEnds++
     this.counters.digits++
     const durationMs = Math.round(((cur.previousSegments + cur.duration) * 1000) / this.clockRate)
-    this.digitListeners.emit(eventToDigit(cur.event)!, durationMs)
+    this.events.emit('digit', eventToDigit(cur.event)!, durationMs)
   }
 
   /** The one place the state changes; every transition leaves the state clears Timer "guard". */

@@ -12,4 +12,3 @@ export {
 } from './telephone-event.js'
 export { DtmfDetector, DtmfDetectorState, type DtmfDetectorOptions, type DtmfDetectorStats, type DigitListener } from './dtmf-detector.js'
 export { collectDigits, type DigitSource } from './collect-digits.js'
-export { ListenerSet } from './listener-set.js'
