@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest'
+import { OutgoingSource, OutgoingStream } from '../../../src/media/embedded/rtp/outgoing-stream.js'
+import { buildRtpPacket, createRtpHeader, parseRtpHeader } from '../../../src/media/embedded/rtp/rtp-packet.js'
+
+function relay(s: OutgoingStream, seq: number, ts: number, ssrc = 77) {
+  const pkt = buildRtpPacket(false, 0, seq, ts, ssrc, new Uint8Array(160))
+  const ok = s.rewriteRelayed(pkt, 0, seq, ts, ssrc, false)
+  const h = createRtpHeader()
+  parseRtpHeader(pkt, h)
+  return ok ? h : null
+}
+
+describe('OutgoingStream: one SSRC, continuous seq/ts whatever the source', () => {
+  it('maps a relayed stream onto its own SSRC/seq/ts, keeping input gaps (loss)', () => {
+    let t = 1000
+    const s = new OutgoingStream(() => t)
+    s.setSource(OutgoingSource.Relay)
+    const a = relay(s, 500, 9000)!
+    t += 20
+    const b = relay(s, 501, 9160)!
+    t += 40
+    const c = relay(s, 503, 9480)! // 502 lost upstream
+    expect(a.ssrc).toBe(s.ssrc)
+    expect((b.sequenceNumber - a.sequenceNumber) & 0xffff).toBe(1)
+    expect((c.sequenceNumber - b.sequenceNumber) & 0xffff).toBe(2)
+    expect((b.timestamp - a.timestamp) >>> 0).toBe(160)
+    expect((c.timestamp - b.timestamp) >>> 0).toBe(320)
+  })
+
+  it('continues seq +1 and ts by elapsed wall clock when the source changes', () => {
+    let t = 0
+    const s = new OutgoingStream(() => t)
+    s.setSource(OutgoingSource.Relay)
+    const a = relay(s, 10, 100)!
+    s.setSource(OutgoingSource.Prompt)
+    t += 20
+    const p1 = s.buildLocal(0, new Uint8Array(160), 160)
+    const h = createRtpHeader()
+    parseRtpHeader(p1, h)
+    expect((h.sequenceNumber - a.sequenceNumber) & 0xffff).toBe(1)
+    expect((h.timestamp - a.timestamp) >>> 0).toBe(160)
+    expect(h.marker).toBe(false)
+    s.setSource(OutgoingSource.None)
+    t += 1000 // a second of nothing
+    s.setSource(OutgoingSource.Relay)
+    const b = relay(s, 60000, 5, 99)! // another peer, unrelated numbering
+    expect((b.sequenceNumber - h.sequenceNumber) & 0xffff).toBe(1)
+    expect((b.timestamp - h.timestamp) >>> 0).toBe(8000)
+    expect(b.marker).toBe(true) // first packet of a talkspurt, RFC 3551 §4.1
+    expect(b.ssrc).toBe(s.ssrc)
+  })
+
+  it('drops duplicates and consumed packets leave no seq gap', () => {
+    const s = new OutgoingStream(() => 0)
+    s.setSource(OutgoingSource.Relay)
+    const a = relay(s, 1, 0)!
+    expect(relay(s, 1, 0)).toBeNull()
+    s.consumeRelayed(2, 77)
+    const b = relay(s, 3, 320)!
+    expect((b.sequenceNumber - a.sequenceNumber) & 0xffff).toBe(1)
+  })
+
+  it('treats a new input SSRC as a restart of the relayed source', () => {
+    let t = 0
+    const s = new OutgoingStream(() => t)
+    s.setSource(OutgoingSource.Relay)
+    const a = relay(s, 1000, 123456, 1)!
+    t += 20
+    const b = relay(s, 7, 42, 2)!
+    expect((b.sequenceNumber - a.sequenceNumber) & 0xffff).toBe(1)
+    expect((b.timestamp - a.timestamp) >>> 0).toBe(160)
+  })
+})
