@@ -85,9 +85,9 @@ function readFmt(view: DataView, at: number, size: number, name: string): FmtChu
   if (!Number.isInteger(container) || container < 1) throw badAudio(`${name}: block align ${blockAlign} does not fit ${channelCount} channels`)
   const fmt = { format, channelCount, sampleRate, blockAlign, bitsPerSample }
   const supported =
-    (format === WAVE_FORMAT.PCM && container >= 1 && container <= 4 && bitsPerSample <= container * 8) ||
-    (format === WAVE_FORMAT.IEEE_FLOAT && (container === 4 || container === 8)) ||
-    ((format === WAVE_FORMAT.ALAW || format === WAVE_FORMAT.MULAW) && container === 1)
+    (format === WAVE_FORMAT.PCM && container <= 4 && container === Math.ceil(bitsPerSample / 8)) ||
+    (format === WAVE_FORMAT.IEEE_FLOAT && container * 8 === bitsPerSample && (container === 4 || container === 8)) ||
+    ((format === WAVE_FORMAT.ALAW || format === WAVE_FORMAT.MULAW) && container === 1 && bitsPerSample === 8)
   if (!supported) {
     throw badAudio(`${name}: unsupported WAV encoding (format 0x${format.toString(16)}, ${bitsPerSample} bits in ${container}-byte samples)`)
   }
