@@ -24,12 +24,16 @@ export interface SipUri {
 }
 
 const SCHEME_RE = /^[A-Za-z][A-Za-z0-9+\-.]*$/
+/** no URI holds whitespace or control characters (RFC 3986 §2, RFC 3261 §25.1) */
+const FORBIDDEN_RE = /[\s\x00-\x1f\x7f]/
 
 /** Parse a URI (see SipUri). Throws SipParseError when it is not one. */
 export function parseUri(uri: string): SipUri {
   const text = uri.trim()
   const colon = text.indexOf(':')
-  if (colon <= 0 || !SCHEME_RE.test(text.slice(0, colon))) throw new SipParseError(`invalid URI: ${uri}`)
+  if (colon <= 0 || !SCHEME_RE.test(text.slice(0, colon)) || FORBIDDEN_RE.test(text)) {
+    throw new SipParseError(`invalid URI: ${uri}`)
+  }
   const scheme = text.slice(0, colon).toLowerCase()
   if (scheme === 'tel') return parseTelUri(text, colon + 1)
   if (scheme !== 'sip' && scheme !== 'sips') {
