@@ -226,26 +226,39 @@ export class RtpPeer {
   }
 
   /**
-   * Seq must rise by exactly one packet to packet and ts (of audio packets) must advance
-   * like the arrival clock (within `toleranceMs`); one SSRC throughout.
+   * Seq must rise by exactly one packet to packet; one SSRC throughout; and the audio
+   * timestamps must follow the arrival clock: a "ts jump" is a lasting shift of
+   * (ts − arrival) by more than `toleranceMs`. Arrival jitter only ever delays packets,
+   * so the shift is read on the upper envelope of the next few packets, which a late
+   * burst does not move.
    */
   continuity(packets: ReceivedPacket[] = this.received, toleranceMs = 15): ContinuityReport {
     const report: ContinuityReport = { packets: packets.length, ssrcs: [...new Set(packets.map((p) => p.ssrc))], seqJumps: [], tsJumps: [] }
-    let lastAudio: ReceivedPacket | null = null
     for (let i = 1; i < packets.length; i++) {
       const a = packets[i - 1]
       const b = packets[i]
       if (((b.seq - a.seq) & 0xffff) !== 1) report.seqJumps.push({ index: i, from: a.seq, to: b.seq })
     }
-    for (let i = 0; i < packets.length; i++) {
-      const p = packets[i]
-      if (p.pt === this.telephoneEventPt) continue
-      if (lastAudio) {
-        const tsDeltaMs = (((p.ts - lastAudio.ts) | 0) / 8)
-        const arrivalDeltaMs = p.at - lastAudio.at
-        if (Math.abs(tsDeltaMs - arrivalDeltaMs) > toleranceMs) report.tsJumps.push({ index: i, tsDeltaMs, arrivalDeltaMs })
+    const audio = packets.filter((p) => p.pt !== this.telephoneEventPt)
+    if (audio.length < 2) return report
+    // unwrap ts, offset = media time − arrival time
+    const offsets: number[] = []
+    let unwrapped = 0
+    for (let i = 0; i < audio.length; i++) {
+      if (i > 0) unwrapped += (audio[i].ts - audio[i - 1].ts) | 0
+      offsets.push(unwrapped / 8 - (audio[i].at - audio[0].at))
+    }
+    const WINDOW = 6
+    const envelope = offsets.map((_, i) => Math.max(...offsets.slice(i, i + WINDOW)))
+    for (let i = 1; i < envelope.length; i++) {
+      const shift = envelope[i] - envelope[i - 1]
+      if (Math.abs(shift) > toleranceMs) {
+        report.tsJumps.push({
+          index: packets.indexOf(audio[i]),
+          tsDeltaMs: ((audio[i].ts - audio[i - 1].ts) | 0) / 8,
+          arrivalDeltaMs: audio[i].at - audio[i - 1].at,
+        })
       }
-      lastAudio = p
     }
     return report
   }
