@@ -1,6 +1,7 @@
 import type Srf from 'drachtio-srf'
 import { describe, expect, it } from 'vitest'
-import { deferred, EngineHarness, pcmuSdp, useEngineHarness, within } from '../support/engine-harness.js'
+import { deferred, EngineHarness, pcmuSdp, within } from '../support/engine-harness.js'
+import { useEngineHarness } from '../support/use-engine-harness.js'
 import { describeSipp, runSipp, startSipp, type SippResult, type SippTransport } from '../support/sipp.js'
 
 interface B2buaCall {

@@ -1,7 +1,8 @@
 import { createSocket } from 'node:dgram'
 import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { pcmuSdp, useEngineHarness } from '../support/engine-harness.js'
+import { pcmuSdp } from '../support/engine-harness.js'
+import { useEngineHarness } from '../support/use-engine-harness.js'
 import { MALFORMED, type MalformedSample } from '../support/sip-corpus/malformed.js'
 import { describeSipp, runSipp } from '../support/sipp.js'
 

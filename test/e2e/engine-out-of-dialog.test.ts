@@ -1,6 +1,6 @@
 import type Srf from 'drachtio-srf'
 import { describe, expect, it } from 'vitest'
-import { useEngineHarness } from '../support/engine-harness.js'
+import { useEngineHarness } from '../support/use-engine-harness.js'
 import { describeSipp, runSipp } from '../support/sipp.js'
 
 /** Requests outside any call: OPTIONS (RFC 3261 §11) and in-dialog requests for no dialog (§12.2.2). */

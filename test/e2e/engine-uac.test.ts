@@ -1,11 +1,20 @@
 import type Srf from 'drachtio-srf'
 import { describe, expect, it } from 'vitest'
-import { deferred, pcmuSdp, useEngineHarness, within } from '../support/engine-harness.js'
+import { deferred, pcmuSdp, within } from '../support/engine-harness.js'
+import { useEngineHarness } from '../support/use-engine-harness.js'
 import { describeSipp, startSipp, type SippTransport } from '../support/sipp.js'
 
 /** The Request-URI srf dials: a SIPp UAS, reached over the transport under test (RFC 3263 §4.1). */
 function sippUri(port: number, transport: SippTransport): string {
   return `sip:service@127.0.0.1:${port}${transport === 'tcp' ? ';transport=tcp' : ''}`
+}
+
+/**
+ * srf 5.0.29 calls `cbRequest(err, req)` although its .d.ts declares `(req) => void`;
+ * adapt a handler written against the real signature.
+ */
+function onRequestSent(handler: (req: Srf.SrfRequest) => void): (req: Srf.SrfRequest) => void {
+  return ((_err: unknown, req: Srf.SrfRequest) => handler(req)) as unknown as (req: Srf.SrfRequest) => void
 }
 
 /**
@@ -52,7 +61,7 @@ describe.each(['udp', 'tcp'] as const)('engine: srf createUAC over %s', (transpo
     let invite: Srf.SrfRequest | undefined
     const cancelled = deferred()
     const call = srf.createUAC(sippUri(uas.localPort, transport), { localSdp: pcmuSdp(40014) }, {
-      cbRequest: (req) => (invite = req),
+      cbRequest: onRequestSent((req) => (invite = req)),
       cbProvisional: (res) => {
         if (res.status === 180 && invite) {
           invite.cancel((err) => (err ? cancelled.reject(err) : cancelled.resolve()))

@@ -1,6 +1,7 @@
 import type Srf from 'drachtio-srf'
 import { describe, expect, it } from 'vitest'
-import { deferred, pcmuSdp, useEngineHarness, within } from '../support/engine-harness.js'
+import { deferred, pcmuSdp, within } from '../support/engine-harness.js'
+import { useEngineHarness } from '../support/use-engine-harness.js'
 import { describeSipp, runSipp } from '../support/sipp.js'
 
 /**
