@@ -355,7 +355,13 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     this.assertOpen()
     const stop = AbortSignal.any(signal ? [signal, this.closing.signal] : [this.closing.signal])
     if (stop.aborted) return { aborted: true, playedMs: 0 }
-    const pcm = await this.ctx.loadAudio(source, { signal: stop })
+    let pcm: Int16Array
+    try {
+      pcm = await this.ctx.loadAudio(source, { signal: stop })
+    } catch (err) {
+      if (stop.aborted) return { aborted: true, playedMs: 0 }
+      throw err
+    }
     if (stop.aborted) return { aborted: true, playedMs: 0 }
     const loops = 'loop' in source ? loopCount(source.loop) : 1
     const playback = new PromptPlayback(pcm, loops)

@@ -3,7 +3,8 @@ import type { Logger } from 'pino'
 import { pino } from 'pino'
 import { LivecallError } from '../../errors/index.js'
 import type { CreateEndpointOptions, MediaEngine, MediaEngineStats } from '../types.js'
-import { loadAudioStub, type LoadAudio } from './audio-loader.js'
+import type { LoadAudio } from './audio-loader.js'
+import { AudioLoader } from './audio/index.js'
 import type { G711Codec } from './codec/g711.js'
 import { EmbeddedEndpoint } from './embedded-endpoint.js'
 import { EndpointState } from './endpoint-state.js'
@@ -22,8 +23,10 @@ export interface EmbeddedMediaEngineOptions {
   /** an endpoint that receives no RTP this long emits `timeout`; default 60 000 ms */
   rtpTimeoutMs?: number
   logger?: Logger
-  /** prompt loader; default: the audio module's loadAudio (or the stub until it lands) */
+  /** prompt loader; default: the audio module's AudioLoader (file, url, tone, say, silence) */
   loadAudio?: LoadAudio
+  /** where the default AudioLoader keeps synthesized speech across restarts */
+  audioCacheDir?: string
 }
 
 /**
@@ -50,6 +53,8 @@ export class EmbeddedMediaEngine implements MediaEngine {
   readonly pacer: Pacer
   private readonly logger: Logger
   private readonly loadAudio: LoadAudio
+  /** owned (and closed) by the engine when it made it */
+  private readonly audioLoader: AudioLoader | null
   private readonly rtpTimeoutMs: number
   private readonly sweepMs: number
   private readonly timers: { inactivitySweep: NodeJS.Timeout | null } = { inactivitySweep: null }
@@ -57,7 +62,9 @@ export class EmbeddedMediaEngine implements MediaEngine {
   constructor(private readonly opts: EmbeddedMediaEngineOptions) {
     this.allocator = new PortAllocator(opts.portMin, opts.portMax)
     this.logger = (opts.logger ?? pino({ level: 'silent' })).child({ component: 'media' })
-    this.loadAudio = opts.loadAudio ?? loadAudioStub
+    this.audioLoader = opts.loadAudio ? null : new AudioLoader({ cacheDir: opts.audioCacheDir })
+    const loader = this.audioLoader
+    this.loadAudio = opts.loadAudio ?? ((source, o) => loader!.load(source, o.signal))
     this.rtpTimeoutMs = opts.rtpTimeoutMs ?? 60_000
     this.sweepMs = Math.max(10, Math.min(1000, Math.floor(this.rtpTimeoutMs / 4)))
     this.pacer = new Pacer({ onClientError: (err) => this.logger.warn({ err }, 'pacer client threw') })
@@ -157,5 +164,6 @@ export class EmbeddedMediaEngine implements MediaEngine {
     await Promise.all([...this.endpoints.values()].map((ep) => ep.close()))
     this.stopSweep()
     this.pacer.close()
+    await this.audioLoader?.close()
   }
 }
