@@ -2,14 +2,14 @@ import { serializeMessage, type SipRequest, type SipResponse } from '../message/
 import type { Peer } from '../transport/peer.js'
 import { ackForNon2xx } from './ack-for-non-2xx.js'
 import type { ClientTransactionUser } from './client-transaction-user.js'
-import { backoff, Transaction, type TransactionContext } from './transaction.js'
+import { Transaction, type TransactionContext } from './transaction.js'
 
 /**
  * INVITE client transaction, RFC 3261 §17.1.1 with RFC 6026's Accepted state.
  *
  * ```
  *  calling ──1xx──► proceeding ──1xx──► proceeding
- *    │ Timer B          │ 300-699 (send ACK)   │ 2xx
+ *    │ Timer B          │ 300-699 (send ACK)   │ 2xx      (Timer C in proceeding → terminated)
  *    ▼                  ▼                      ▼
  *  terminated       completed ──Timer D──►  accepted ──Timer M──► terminated
  * ```
@@ -23,7 +23,14 @@ export enum IctState {
   Terminated = 'terminated',
 }
 
-type IctTimer = 'A' | 'B' | 'D' | 'M'
+type IctTimer = 'A' | 'B' | 'C' | 'D' | 'M'
+
+/**
+ * Timer C (RFC 3261 §16.6 step 11: "greater than 3 minutes"; sofia's default is 185 s):
+ * how long a transaction in Proceeding waits for a final response. Timer B only runs in
+ * Calling (§17.1.1.2), so a ringing call is not timed out after 64·T1.
+ */
+export const TIMER_C_MS = 185_000
 
 export class ClientInviteTransaction extends Transaction<IctState, IctTimer> {
   private ack?: Buffer
@@ -76,16 +83,22 @@ export class ClientInviteTransaction extends Transaction<IctState, IctTimer> {
         this.timers.clear('A')
         if (status < 200) {
           this.transition(IctState.Proceeding, [IctState.Calling, IctState.Proceeding])
+          this.timers.clear('B')
+          this.timers.set('C', TIMER_C_MS, () => {
+            if (this.transition(IctState.Terminated, [IctState.Proceeding])) this.tu.onTimeout()
+          })
           this.tu.onResponse(res, raw, false)
         } else if (status < 300) {
           this.transition(IctState.Accepted, [IctState.Calling, IctState.Proceeding])
           this.timers.clear('B')
+          this.timers.clear('C')
           // Timer M (RFC 6026 §8.4): keep passing 2xx retransmissions up, 64·T1.
           this.timers.set('M', 64 * this.ctx.timers.T1, () => this.transition(IctState.Terminated, [IctState.Accepted]))
           this.tu.onResponse(res, raw, false)
         } else {
           this.transition(IctState.Completed, [IctState.Calling, IctState.Proceeding])
           this.timers.clear('B')
+          this.timers.clear('C')
           this.ack = serializeMessage(ackForNon2xx(this.request, res))
           this.ctx.transport.sendQuietly(this.ack, this.peer)
           // Timer D: absorb final response retransmissions, ≥32 s over UDP, 0 over TCP.
