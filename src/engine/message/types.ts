@@ -59,7 +59,11 @@ export class SipParseError extends Error {
   readonly code = 'LIVECALL_ERR_SIP_PARSE'
   constructor(
     message: string,
-    /** when set, the request start line and at least one Via were readable: a 400 can be built from it */
+    /**
+     * when set, the start line is a valid request line and a readable top Via, a From, a To,
+     * a Call-ID and a CSeq were found: a 400 can be built from it (RFC 3261 §8.2.2, §16.3).
+     * Holds the headers read so far and an empty body. Never set for responses.
+     */
     readonly partial?: SipRequest,
   ) {
     super(message)
