@@ -60,8 +60,6 @@ export function createSipEngine(opts: SipEngineOptions): SipEngine {
   const logger = opts.logger ?? pino({ level: 'silent' })
   const stats = createStats()
   const local = new LocalAddress(opts.sipHost, opts.sipPort)
-  let serverSide: ServerSide
-  let clientSide: ClientSide
 
   const transport = new TransportLayer({
     host: opts.sipHost,
@@ -96,8 +94,8 @@ export function createSipEngine(opts: SipEngineOptions): SipEngine {
     client: new ClientEntries(),
     appResponseTimeoutMs: opts.appResponseTimeoutMs ?? 64_000,
   }
-  serverSide = new ServerSide(ctx, local)
-  clientSide = new ClientSide(ctx, local)
+  const serverSide = new ServerSide(ctx, local)
+  const clientSide = new ClientSide(ctx, local)
   serverSide.byeSender = clientSide
 
   function onNetworkMessage(inbound: Inbound): void {
