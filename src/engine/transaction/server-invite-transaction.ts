@@ -49,10 +49,14 @@ export class ServerInviteTransaction extends Transaction<IstState, IstTimer> {
       if (status < 300) this.accept()
       else this.complete()
     }
-    const buf = await this.ctx.transport.send(res, this.peer)
-    this.lastResponse = buf
-    if (status >= 200) this.startFinalTimers()
-    return buf
+    try {
+      const buf = await this.ctx.transport.send(res, this.peer)
+      this.lastResponse = buf
+      return buf
+    } finally {
+      // even when the send failed (TCP peer gone): Timer H/L must still end the transaction
+      if (status >= 200) this.startFinalTimers()
+    }
   }
 
   private accept(): void {
@@ -64,6 +68,7 @@ export class ServerInviteTransaction extends Transaction<IstState, IstTimer> {
   }
 
   private startFinalTimers(): void {
+    if (this.terminated) return // destroyed while the response was being sent
     const { T1, T2 } = this.ctx.timers
     let interval = T1
     const retransmit = () => {

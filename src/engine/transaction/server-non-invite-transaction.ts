@@ -39,14 +39,18 @@ export class ServerNonInviteTransaction extends Transaction<NistState, NistTimer
     } else {
       this.transition(NistState.Proceeding, [NistState.Trying, NistState.Proceeding])
     }
-    const buf = await this.ctx.transport.send(res, this.peer)
-    this.lastResponse = buf
-    if (status >= 200) {
-      // Timer J: absorb request retransmissions, 64·T1 over UDP, 0 over TCP (§17.2.2).
-      if (this.reliable) this.transition(NistState.Terminated, [NistState.Completed])
-      else this.timers.set('J', 64 * this.ctx.timers.T1, () => this.transition(NistState.Terminated, [NistState.Completed]))
+    try {
+      const buf = await this.ctx.transport.send(res, this.peer)
+      this.lastResponse = buf
+      return buf
+    } finally {
+      // even when the send failed (TCP peer gone), so the transaction cannot linger forever
+      if (status >= 200 && !this.terminated) {
+        // Timer J: absorb request retransmissions, 64·T1 over UDP, 0 over TCP (§17.2.2).
+        if (this.reliable) this.transition(NistState.Terminated, [NistState.Completed])
+        else this.timers.set('J', 64 * this.ctx.timers.T1, () => this.transition(NistState.Terminated, [NistState.Completed]))
+      }
     }
-    return buf
   }
 
   /** A retransmitted request: resend the latest response (§17.2.2). */
