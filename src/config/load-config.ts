@@ -38,7 +38,7 @@ export function loadConfig(env: Env): Config {
   const raw: Record<string, unknown> = {}
   const problems: string[] = []
   for (const [name, key, def, kind] of VARIABLES) {
-    const text = env[name] === '' ? undefined : (env[name] ?? def)
+    const text = (env[name] === '' ? undefined : env[name]) ?? def
     if (text === undefined) continue
     if (kind === 'int') {
       if (!/^\d+$/.test(text.trim())) {
