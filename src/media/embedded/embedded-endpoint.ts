@@ -23,6 +23,13 @@ import { collectDigits, DtmfDetector } from './dtmf/index.js'
 import { canTransition, closedError, EndpointState, muteWith, MuteState } from './endpoint-state.js'
 import { FrameTap } from './frame-tap.js'
 import type { Pacer } from './pacer.js'
+import type { ConferenceHub } from './conference-hub.js'
+import { ConferenceMemberHandle } from './conference-member-handle.js'
+import type { MixerMember } from './conference/index.js'
+import { startListenForker } from './listen/index.js'
+import { LiveAudioQueue } from './live-audio-queue.js'
+import { startWavRecorder } from './record/index.js'
+import { StereoFeed } from './stereo-feed.js'
 import { loopCount, PromptPlayback } from './prompt-playback.js'
 import { OutgoingSource, OutgoingStream } from './rtp/outgoing-stream.js'
 import { createRtpHeader, isRtcpPacket, parseRtpHeader, type RtpHeader } from './rtp/rtp-packet.js'
@@ -35,6 +42,7 @@ import { MediaCounters } from './stats.js'
 /** What an endpoint needs from its engine. */
 export interface EndpointContext {
   pacer: Pacer
+  conferences: ConferenceHub
   /** engine-wide totals, incremented alongside the endpoint's own counters */
   totals: MediaCounters
   logger: Logger
@@ -78,6 +86,13 @@ export class EmbeddedEndpoint implements MediaEndpoint {
   /** decoded received / sent audio, only while a listen/record/conference consumer is attached */
   readonly receivedTap: FrameTap
   readonly sentTap: FrameTap
+  /** both directions tick by tick, for listen and record */
+  private readonly stereo: StereoFeed
+  /** audio a listen's far side sends back, played to our far end */
+  private readonly live = new LiveAudioQueue()
+  private conference: { member: MixerMember; handle: ConferenceMemberHandle; removeRx: () => void } | null = null
+  /** listens and recordings to end on close */
+  private readonly features = new Set<() => Promise<unknown>>()
   /** RTP-inactivity accounting, driven by the engine's sweep (no clock read per packet) */
   private idle = { lastCount: 0, idleMs: 0, fired: false }
   private validPackets = 0
@@ -99,6 +114,7 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     this.receivedTap = new FrameTap(report('received-frame'))
     this.sentTap = new FrameTap(report('sent-frame'))
     this.out = new OutgoingStream(ctx.now)
+    this.stereo = new StereoFeed(this.receivedTap, this.sentTap, ctx.pacer, report('listen/record'))
     this.dtmf = new DtmfDetector({ onListenerError: report('digit') })
     this.dtmf.on('digit', (digit, durationMs) => this.events.emit('dtmf', digit, durationMs))
     sockets.rtp.on('message', this.onRtp)
@@ -174,6 +190,9 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     if (other === this) throw new LivecallError('LIVECALL_ERR_MEDIA_STATE', 'cannot bridge an endpoint to itself', 409)
     other.assertOpen()
     if (this.peer === other) return
+    if (this.conference || other.conference) {
+      throw new LivecallError('LIVECALL_ERR_MEDIA_STATE', 'an endpoint in a conference cannot be bridged; leave the conference first', 409)
+    }
     this.detach()
     other.detach()
     this.peer = other
@@ -197,10 +216,17 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     peer.refreshSource()
   }
 
-  /** Who feeds our outgoing stream: a prompt wins over the bridged endpoint. */
+  /** Who feeds our outgoing stream, by priority: prompt, live stream, conference mix, bridged endpoint. */
+  private currentSource(): OutgoingSource {
+    if (this.prompt) return OutgoingSource.Prompt
+    if (!this.live.empty) return OutgoingSource.Stream
+    if (this.conference) return OutgoingSource.Mixer
+    if (this.peer) return OutgoingSource.Relay
+    return OutgoingSource.None
+  }
+
   private refreshSource(): void {
-    const source = this.prompt ? OutgoingSource.Prompt : this.peer ? OutgoingSource.Relay : OutgoingSource.None
-    this.out.setSource(source)
+    this.out.setSource(this.currentSource())
   }
 
   get bridgedTo(): EmbeddedEndpoint | null {
@@ -388,12 +414,17 @@ export class EmbeddedEndpoint implements MediaEndpoint {
   private sendPromptFrame(playback: PromptPlayback, finish: (aborted: boolean) => void): void {
     const frame = playback.nextFrame()
     if (frame === null) return finish(false)
+    this.sendLocalFrame(frame, OutgoingSource.Prompt)
+  }
+
+  /** Encode and send one locally made 20 ms frame (prompt, live stream, conference mix). */
+  private sendLocalFrame(frame: Int16Array, source: OutgoingSource): void {
     const neg = this.sdp.negotiated
     if (neg === null || !neg.canSend) {
       this.out.setSource(OutgoingSource.None) // time passes unsent; the next frame starts a new epoch
       return
     }
-    this.out.setSource(OutgoingSource.Prompt)
+    this.out.setSource(source)
     if (this.sentTap.active) this.sentTap.pushPcm(frame)
     const payload = this.sendMuted ? new Uint8Array(frame.length).fill(G711_SILENCE[neg.codec]) : g711Encode(neg.codec, frame)
     this.send(this.out.buildLocal(neg.payloadType, payload, frame.length))
@@ -409,19 +440,107 @@ export class EmbeddedEndpoint implements MediaEndpoint {
 
   // ── listen / record / conference (frame-level pieces plug into the taps) ──────
 
-  async startListen(_opts: ListenOptions): Promise<ListenHandle> {
+  /**
+   * Fork this endpoint's audio to a websocket (SPEC §7): caller = what the far end says,
+   * callee = what it hears. Bidirectional audio from the socket is played to the far end
+   * (over the bridged party, under prompts) until the socket sends killAudio or stops.
+   */
+  async startListen(opts: ListenOptions): Promise<ListenHandle> {
     this.assertOpen()
-    throw new LivecallError('LIVECALL_ERR_MEDIA_UNSUPPORTED', 'listen is not available in the embedded engine yet', 501)
+    const fork = startListenForker(opts, {
+      onListenerError: (event, err) => this.ctx.logger.warn({ err, endpoint: this.id, event }, 'listen listener threw'),
+    })
+    const removeFeed = this.stereo.add((caller, callee) => fork.push(caller, callee))
+    let removeLive: (() => void) | null = null
+    if (opts.bidirectionalAudio?.enabled) {
+      removeLive = this.ctx.pacer.add(this.sendLiveFrame)
+      fork.on('audio', (frame) => this.live.push(frame))
+      fork.on('killAudio', () => {
+        this.live.clear()
+        this.refreshSource()
+      })
+    }
+    const stop = (): Promise<void> => fork.stop()
+    this.features.add(stop)
+    void fork.done.then(() => {
+      removeFeed()
+      removeLive?.()
+      if (removeLive) this.live.clear()
+      this.features.delete(stop)
+      if (this.stateValue !== EndpointState.Closed) this.refreshSource()
+    })
+    return fork
   }
 
-  async startRecording(_opts: RecordingOptions): Promise<RecordingHandle> {
-    this.assertOpen()
-    throw new LivecallError('LIVECALL_ERR_MEDIA_UNSUPPORTED', 'recording is not available in the embedded engine yet', 501)
+  /** Pacer tick while a bidirectional listen is on: one frame of its audio, if any. */
+  private readonly sendLiveFrame = (): void => {
+    if (this.prompt || this.live.empty) return
+    const frame = this.live.shift()!
+    this.sendLocalFrame(frame, OutgoingSource.Stream)
+    if (this.live.empty) this.refreshSource()
   }
 
-  async joinConference(_name: string, _opts?: ConferenceJoinOptions): Promise<ConferenceMember> {
+  /** Stereo WAV of this endpoint: left = what the far end says, right = what it hears. */
+  async startRecording(opts: RecordingOptions): Promise<RecordingHandle> {
     this.assertOpen()
-    throw new LivecallError('LIVECALL_ERR_MEDIA_UNSUPPORTED', 'conferences are not available in the embedded engine yet', 501)
+    const rec = await startWavRecorder(opts)
+    const removeFeed = this.stereo.add((caller, callee) => rec.push(caller, callee))
+    let result: Promise<{ path: string; durationMs: number }> | null = null
+    const stop = (): Promise<{ path: string; durationMs: number }> => {
+      if (!result) {
+        removeFeed()
+        this.features.delete(stop)
+        result = rec.stop()
+      }
+      return result
+    }
+    this.features.add(stop)
+    return {
+      pause: () => rec.pause(),
+      resume: () => rec.resume(),
+      get paused() {
+        return rec.paused
+      },
+      stop,
+    }
+  }
+
+  /**
+   * Join a named room of the engine's mixer. A bridge is dropped first (a conference
+   * replaces the two-party call); the member hears the room's mix-minus each tick.
+   */
+  async joinConference(name: string, opts: ConferenceJoinOptions = {}): Promise<ConferenceMember> {
+    this.assertOpen()
+    if (this.conference) {
+      throw new LivecallError('LIVECALL_ERR_MEDIA_STATE', `endpoint is already in conference ${this.conference.member.room}`, 409)
+    }
+    this.detach()
+    const member = this.ctx.conferences.join(name, this.id, opts, (frame) => this.sendMixFrame(frame))
+    const removeRx = this.receivedTap.add((frame) => member.push(frame))
+    const handle = new ConferenceMemberHandle(
+      member,
+      (source) => this.ctx.loadAudio(source, { signal: this.closing.signal }),
+      async () => this.leaveConference(member),
+      (err) => this.ctx.logger.warn({ err, endpoint: this.id }, 'conference wait audio failed'),
+    )
+    this.conference = { member, handle, removeRx }
+    this.refreshSource()
+    return handle
+  }
+
+  private leaveConference(member: MixerMember): void {
+    const c = this.conference
+    if (!c || c.member !== member) return
+    this.conference = null
+    c.removeRx()
+    this.ctx.conferences.leave(member)
+    if (this.stateValue !== EndpointState.Closed) this.refreshSource()
+  }
+
+  /** Conference tick: our mix-minus frame, unless a prompt or live audio has the stream. */
+  private sendMixFrame(frame: Int16Array): void {
+    if (this.currentSource() !== OutgoingSource.Mixer) return
+    this.sendLocalFrame(frame, OutgoingSource.Mixer)
   }
 
   // ── inactivity ────────────────────────────────────────────────────────────────
@@ -449,7 +568,7 @@ export class EmbeddedEndpoint implements MediaEndpoint {
 
   // ── stats, events, close ──────────────────────────────────────────────────────
 
-  stats(): MediaEndpointStats & { counters: ReturnType<MediaCounters['snapshot']> } {
+  stats(): MediaEndpointStats & { counters: ReturnType<MediaCounters['snapshot']>; framesDecoded: number } {
     const snap = this.counters.snapshot()
     return {
       state: this.stateValue,
@@ -460,6 +579,7 @@ export class EmbeddedEndpoint implements MediaEndpoint {
       bytesSent: snap.bytesSent,
       dropped: snap.dropped,
       counters: snap,
+      framesDecoded: this.receivedTap.frames + this.sentTap.frames,
     }
   }
 
@@ -481,6 +601,9 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     this.closing.abort()
     this.prompt?.stop(true)
     this.prompt = null
+    if (this.conference) this.leaveConference(this.conference.member)
+    await Promise.all([...this.features].map((stop) => stop().catch((err) => this.ctx.logger.warn({ err, endpoint: this.id }, 'ending listen/record on close failed'))))
+    this.live.clear()
     this.dtmf.close()
     this.receivedTap.clear()
     this.sentTap.clear()

@@ -6,6 +6,7 @@ import type { CreateEndpointOptions, MediaEngine, MediaEngineStats } from '../ty
 import type { LoadAudio } from './audio-loader.js'
 import { AudioLoader } from './audio/index.js'
 import type { G711Codec } from './codec/g711.js'
+import { ConferenceHub } from './conference-hub.js'
 import { EmbeddedEndpoint } from './embedded-endpoint.js'
 import { EndpointState } from './endpoint-state.js'
 import { monotonicMs, Pacer } from './pacer.js'
@@ -51,6 +52,8 @@ export class EmbeddedMediaEngine implements MediaEngine {
   private readonly endpoints = new Map<string, EmbeddedEndpoint>()
   private readonly totals = new MediaCounters()
   readonly pacer: Pacer
+  /** named conference rooms, mixed on the shared pacer */
+  readonly conferences: ConferenceHub
   private readonly logger: Logger
   private readonly loadAudio: LoadAudio
   /** owned (and closed) by the engine when it made it */
@@ -68,6 +71,7 @@ export class EmbeddedMediaEngine implements MediaEngine {
     this.rtpTimeoutMs = opts.rtpTimeoutMs ?? 60_000
     this.sweepMs = Math.max(10, Math.min(1000, Math.floor(this.rtpTimeoutMs / 4)))
     this.pacer = new Pacer({ onClientError: (err) => this.logger.warn({ err }, 'pacer client threw') })
+    this.conferences = new ConferenceHub(this.pacer, (err) => this.logger.warn({ err }, 'conference send failed'))
   }
 
   async createEndpoint(opts: CreateEndpointOptions = {}): Promise<EmbeddedEndpoint> {
@@ -106,6 +110,7 @@ export class EmbeddedMediaEngine implements MediaEngine {
       sdp,
       {
         pacer: this.pacer,
+        conferences: this.conferences,
         totals: this.totals,
         logger: this.logger,
         loadAudio: this.loadAudio,

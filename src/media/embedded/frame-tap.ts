@@ -15,6 +15,8 @@ export class FrameTap {
   private readonly listeners = new Set<FrameListener>()
   private buffer = new Int16Array(FRAME_SAMPLES)
   private fill = 0
+  /** frames produced so far (stats: proves a plain relay decodes nothing) */
+  frames = 0
 
   constructor(private readonly onListenerError: (err: unknown) => void) {}
 
@@ -57,6 +59,7 @@ export class FrameTap {
   }
 
   private flush(): void {
+    this.frames++
     const frame = this.buffer
     this.buffer = new Int16Array(FRAME_SAMPLES)
     this.fill = 0

@@ -9,6 +9,8 @@ export enum OutgoingSource {
   None = 'none',
   Relay = 'relay',
   Prompt = 'prompt',
+  /** live audio pushed from outside (listen's bidirectional audio) */
+  Stream = 'stream',
   Mixer = 'mixer',
 }
 
