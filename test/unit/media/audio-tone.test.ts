@@ -96,3 +96,12 @@ describe('silence and unknown sources', () => {
     await expect(loader.load({ type: 'silence', durationMs: 10 }, ac.signal)).rejects.toMatchObject({ name: 'AbortError' })
   })
 })
+
+describe('closed loader', () => {
+  it('rejects every load with LIVECALL_ERR_MEDIA_CLOSED; close is idempotent', async () => {
+    const l = new AudioLoader()
+    await l.close()
+    await l.close()
+    await expect(l.load({ type: 'silence', durationMs: 10 })).rejects.toMatchObject({ code: AUDIO_ERR.CLOSED, status: 409 })
+  })
+})

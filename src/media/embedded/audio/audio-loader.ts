@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { readFile, stat } from 'node:fs/promises'
 import { resolve as resolvePath } from 'node:path'
 import type { PlaySource } from '../../types.js'
-import { badAudio, notFound } from './audio-errors.js'
+import { badAudio, loaderClosed, notFound } from './audio-errors.js'
 import { downmixInterleaved } from './dsp/downmix.js'
 import { floatToInt16 } from './dsp/pcm-convert.js'
 import { resampleYielding } from './dsp/resample.js'
@@ -54,6 +54,11 @@ const MAX_SILENCE_MS = 10 * 60_000
 /** eSpeak NG voice names: language tags and variants such as en-us, en+f3, roa/it */
 const VOICE_RE = /^[A-Za-z0-9][A-Za-z0-9_+\-/]{0,39}$/
 
+enum LoaderState {
+  Open = 'open',
+  Closed = 'closed',
+}
+
 interface FileMeta {
   mtimeMs: number
   size: number
@@ -76,11 +81,13 @@ interface UrlMeta {
  *  - tone, silence: generated (cheap, not cached).
  *  - say:  eSpeak NG in a worker thread; cached by voice+text in memory and in cacheDir.
  *
+ * States: Open ──close()──▶ Closed (load() then rejects with LIVECALL_ERR_MEDIA_CLOSED).
  * Concurrent loads of the same file/url/text share one decode. The returned array is
  * shared with the cache and with other callers: treat it as read-only.
  * An aborted `signal` rejects with its reason; work already started still fills the cache.
  */
 export class AudioLoader {
+  private state: LoaderState = LoaderState.Open
   readonly stats: AudioLoaderStats = {
     memoryHits: 0,
     diskHits: 0,
@@ -108,6 +115,7 @@ export class AudioLoader {
   }
 
   load(source: PlaySource, signal?: AbortSignal): Promise<Int16Array> {
+    if (this.state === LoaderState.Closed) return Promise.reject(loaderClosed())
     if (signal?.aborted) return Promise.reject(signal.reason)
     let work: Promise<Int16Array>
     try {
@@ -120,6 +128,8 @@ export class AudioLoader {
 
   /** Stops the TTS worker and frees the MP3 decoder; the memory cache is dropped. */
   async close(): Promise<void> {
+    if (this.state === LoaderState.Closed) return
+    this.state = LoaderState.Closed
     this.cache.clear()
     this.mp3.free()
     await this.tts.close()
@@ -247,21 +257,17 @@ export class AudioLoader {
   /** bytes → 8 kHz mono int16, whatever the container, rate and channel count. */
   private async decode(bytes: Uint8Array, name: string, hint: AudioContainer | undefined): Promise<Int16Array> {
     const container = sniffFormat(bytes) ?? hint
-    let mono: Float32Array
-    let rate: number
+    let pcm: Float32Array
     if (container === 'wav') {
       const wav = decodeWav(bytes, name)
-      mono = downmixInterleaved(wav.samples, wav.channelCount)
-      rate = wav.sampleRate
+      pcm = await resampleYielding(downmixInterleaved(wav.samples, wav.channelCount), wav.sampleRate, PROMPT_SAMPLE_RATE)
     } else if (container === 'mp3') {
-      const mp3 = await this.mp3.decode(bytes, name)
-      mono = mp3.samples
-      rate = mp3.sampleRate
+      pcm = await this.mp3.decode(bytes, PROMPT_SAMPLE_RATE, name)
     } else {
       throw badAudio(`${name}: unrecognised audio format (expected WAV or MP3)`)
     }
     this.stats.decoded++
-    return floatToInt16(await resampleYielding(mono, rate, PROMPT_SAMPLE_RATE))
+    return floatToInt16(pcm)
   }
 }
 

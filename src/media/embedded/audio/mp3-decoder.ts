@@ -1,28 +1,28 @@
 import { MPEGDecoder } from 'mpg123-decoder'
 import { badAudio } from './audio-errors.js'
 import { downmix } from './dsp/downmix.js'
+import { Resampler } from './dsp/resampler.js'
 
 /** Bytes fed per step; the event loop gets a turn between steps. */
-const FEED_BYTES = 64 * 1024
-
-export interface DecodedMp3 {
-  sampleRate: number
-  /** mono, normalised to [-1, 1] */
-  samples: Float32Array
-}
+const FEED_BYTES = 32 * 1024
+/** Longest prompt accepted (a 50 MB MP3 at 32 kb/s would be 3.6 hours). */
+export const MAX_MP3_SECONDS = 3600
 
 /**
  * MPEG-1/2 Layer I–III decoding (ISO/IEC 11172-3, 13818-3) through libmpg123 compiled to
- * WASM (`mpg123-decoder`). One decoder instance is kept and reused (reset between files);
- * decodes are serialised, fed in 64 KiB steps that yield to the event loop.
+ * WASM (`mpg123-decoder`), streamed straight into mono and the target rate so a long file
+ * never exists as 44.1 kHz stereo floats in memory. One decoder instance is kept and
+ * reused (reset between files); decodes are serialised and fed in 32 KiB steps that
+ * yield to the event loop. A stream that changes sample rate midway is handled.
  * Note: the library itself writes "mpg123-decoder: …" to console.error on corrupt frames.
  */
 export class Mp3Decoder {
   private decoder: MPEGDecoder | undefined
   private queue: Promise<unknown> = Promise.resolve()
 
-  decode(bytes: Uint8Array, name = 'MP3'): Promise<DecodedMp3> {
-    const run = this.queue.then(() => this.decodeNow(bytes, name))
+  /** mono float samples at `toRate` */
+  decode(bytes: Uint8Array, toRate: number, name = 'MP3'): Promise<Float32Array> {
+    const run = this.queue.then(() => this.decodeNow(bytes, toRate, name))
     this.queue = run.catch(() => undefined)
     return run
   }
@@ -32,28 +32,33 @@ export class Mp3Decoder {
     this.decoder = undefined
   }
 
-  private async decodeNow(bytes: Uint8Array, name: string): Promise<DecodedMp3> {
+  private async decodeNow(bytes: Uint8Array, toRate: number, name: string): Promise<Float32Array> {
     const decoder = await this.instance()
-    const left: Float32Array[] = []
-    const right: Float32Array[] = []
-    let sampleRate = 0
+    const parts: Float32Array[] = []
+    let produced = 0
+    let resampler: Resampler | undefined
     try {
       for (let off = 0; off < bytes.length; off += FEED_BYTES) {
         const r = decoder.decode(bytes.subarray(off, off + FEED_BYTES))
-        if (r.samplesDecoded > 0) {
-          sampleRate = r.sampleRate
-          left.push(r.channelData[0])
-          right.push(r.channelData[1] ?? r.channelData[0])
+        if (r.samplesDecoded > 0 && r.sampleRate > 0) {
+          if (resampler && resampler.fromRate !== r.sampleRate) parts.push(resampler.flush())
+          if (!resampler || resampler.fromRate !== r.sampleRate) resampler = new Resampler(r.sampleRate, toRate)
+          const out = resampler.process(downmix(r.channelData))
+          parts.push(out)
+          produced += out.length
+          if (produced > MAX_MP3_SECONDS * toRate) throw badAudio(`${name}: longer than ${MAX_MP3_SECONDS} s`)
         }
         if (off + FEED_BYTES < bytes.length) await new Promise<void>((resolve) => setImmediate(resolve))
       }
       await decoder.reset()
     } catch (err) {
-      this.free() // the WASM state is unknown after a trap: start over next time
+      this.free() // unknown decoder state (or a trap): start over next time
+      if (err instanceof Error && 'code' in err) throw err
       throw badAudio(`${name}: MP3 decoder failed`, err)
     }
-    if (sampleRate <= 0) throw badAudio(`${name}: no MPEG audio frames found`)
-    return { sampleRate, samples: downmix([concat(left), concat(right)]) }
+    if (!resampler) throw badAudio(`${name}: no MPEG audio frames found`)
+    parts.push(resampler.flush())
+    return concat(parts)
   }
 
   private async instance(): Promise<MPEGDecoder> {
@@ -67,7 +72,6 @@ export class Mp3Decoder {
 }
 
 function concat(parts: Float32Array[]): Float32Array {
-  if (parts.length === 1) return parts[0]
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0))
   let off = 0
   for (const p of parts) {
