@@ -9,8 +9,9 @@ export function meta6(source: 'network' | 'application', bytes: number, peer: Pe
   return `${source}|${bytes}|${peer.protocol}|${peer.address}|${peer.port}|${wireTime()}`
 }
 
+/** UTC, as drachtio-server computes it from `tv_sec % 86400` (drachtio.cpp SipMsgData_t, cdr.cpp). */
 export function wireTime(now = new Date()): string {
   const p2 = (n: number) => String(n).padStart(2, '0')
-  const usec = String(now.getMilliseconds() * 1000).padStart(6, '0')
-  return `${p2(now.getHours())}:${p2(now.getMinutes())}:${p2(now.getSeconds())}.${usec}`
+  const usec = String(now.getUTCMilliseconds() * 1000).padStart(6, '0')
+  return `${p2(now.getUTCHours())}:${p2(now.getUTCMinutes())}:${p2(now.getUTCSeconds())}.${usec}`
 }
