@@ -35,9 +35,9 @@ const CONTROL_RE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)/
  * that does not parse, a bad CSeq or one whose method differs from the request's
  * (§8.1.1.5), a bad Content-Length or one larger than the bytes present (§18.3).
  *
- * `error.partial` is set when the start line is a valid request line and a readable top
- * Via and a From, To, Call-ID and CSeq were found: enough for a transport to answer 400
- * (§8.2.2, §16.3). A transport must still not answer an ACK (§17.1.1.3).
+ * `error.partial` is set when the start line is a valid request line other than ACK and a
+ * readable top Via and a From, To, Call-ID and CSeq were found: enough for a transport to
+ * answer 400 (§8.2.2, §16.3). An ACK never gets a response (§17.1.1.3), so it never has one.
  *
  * The body is a view on `buf` (no copy).
  */
@@ -232,7 +232,9 @@ function finish(
   }
 
   if (fatal !== undefined) {
-    const answerable = startLine.kind === 'request' && viaReadable && from > 0 && to > 0 && callId > 0 && cseq !== undefined
+    // An ACK is never answered (RFC 3261 §17.1.1.3, §17.2.1), so it is never respondable.
+    const answerable =
+      startLine.kind === 'request' && startLine.method !== 'ACK' && viaReadable && from > 0 && to > 0 && callId > 0 && cseq !== undefined
     const partial: SipRequest | undefined =
       answerable && startLine.kind === 'request'
         ? { kind: 'request', method: startLine.method, uri: startLine.uri, headers, body: buf.subarray(buf.length) }

@@ -60,7 +60,7 @@ export class SipParseError extends Error {
   constructor(
     message: string,
     /**
-     * when set, the start line is a valid request line and a readable top Via, a From, a To,
+     * when set, the start line is a valid request line (not ACK) and a readable top Via, a From, a To,
      * a Call-ID and a CSeq were found: a 400 can be built from it (RFC 3261 §8.2.2, §16.3).
      * Holds the headers read so far and an empty body. Never set for responses.
      */

@@ -132,3 +132,8 @@ const HOST_RE = /^(?:[A-Za-z0-9\-._~%]+|\[[0-9A-Fa-f:.]+\])$/
 export function isValidHost(host: string): boolean {
   return HOST_RE.test(host)
 }
+
+/** A host as a socket address: an IPv6 reference loses its brackets (`[::1]` → `::1`). */
+export function hostToAddress(host: string): string {
+  return host.charCodeAt(0) === 0x5b && host.charCodeAt(host.length - 1) === 0x5d ? host.slice(1, -1) : host
+}

@@ -3,8 +3,8 @@
  * the engine's real UDP and TCP sockets: none of them may crash it.
  *
  * For each sample:
- * - `respondable`: parseMessage throws a SipParseError whose `partial` is set, so a UDP
- *   transport answers 400 (RFC 3261 §8.2.2); otherwise the datagram is dropped and counted.
+ * - `respondable`: parseMessage throws a SipParseError whose `partial` is set, so a
+ *   transport answers 400 (RFC 3261 §8.2.2); otherwise the message is dropped and counted.
  * - `error`: a substring of that SipParseError's message.
  * - `onStream`: what SipStreamFramer does when these bytes are the first to arrive on a TCP
  *   connection: `message` (it cuts out one message, the `bytes` themselves, which
@@ -189,6 +189,13 @@ export const MALFORMED: MalformedSample[] = [
     name: 'CSeq method differs from the request method (RFC 4475 mismatch01)',
     bytes: sip(inviteLines(['cseq'], ['CSeq: 314159 BYE']), SDP),
     respondable: true,
+    error: 'does not match',
+    onStream: 'message',
+  },
+  {
+    name: 'ACK with a CSeq of another method (never answered, RFC 3261 §17.1.1.3)',
+    bytes: sip(['ACK sip:bob@192.0.2.20:5060 SIP/2.0', ...inviteLines(['start', 'contentType'])]),
+    respondable: false,
     error: 'does not match',
     onStream: 'message',
   },

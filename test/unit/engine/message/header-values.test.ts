@@ -6,6 +6,7 @@ import {
   getHeader,
   getHeaders,
   getTag,
+  hostToAddress,
   parseCSeq,
   parseMessage,
   parseNameAddr,
@@ -143,6 +144,12 @@ describe('parseUri / formatUri (RFC 3261 §19.1, RFC 3966)', () => {
 
   it('reads a tel URI', () => {
     expect(parseUri('tel:+1-201-555-0123;ext=42')).toMatchObject({ scheme: 'tel', user: '+1-201-555-0123', host: '' })
+  })
+
+  it('gives an IPv6 host as a socket address without brackets', () => {
+    expect(hostToAddress(parseUri('sip:a@[2001:db8::1]:5060').host)).toBe('2001:db8::1')
+    expect(hostToAddress(parseVia('SIP/2.0/UDP [::1]:5070').host)).toBe('::1')
+    expect(hostToAddress('192.0.2.1')).toBe('192.0.2.1')
   })
 
   it('keeps other schemes opaque', () => {
