@@ -146,6 +146,9 @@ export class ServerSide {
     const dialog = this.matchDialog(ack)
     if (!dialog || !dialog.awaitingAckTxnId) return // stray or retransmitted ACK: dropped
     const entry = this.ctx.server.get(dialog.awaitingAckTxnId)
+    // RFC 3261 §13.2.2.4: the ACK for a 2xx carries the INVITE's CSeq number. Another ACK in
+    // the dialog (e.g. for a stateless 491 to a re-INVITE) must not stop the 2xx retransmissions.
+    if (entry && parseCSeq(getHeader(ack, 'cseq') ?? '').seq !== parseCSeq(getHeader(entry.request, 'cseq') ?? '').seq) return
     dialog.awaitingAckTxnId = undefined
     if (!entry) return
     ;(entry.txn as ServerInviteTransaction).onAckFor2xx()
