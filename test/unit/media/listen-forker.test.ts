@@ -356,6 +356,48 @@ describe('listen forker (jambonz listen protocol, SPEC §7)', () => {
     expect(Array.from(got[1])).toEqual(Array.from(pcm.subarray(160, 320)))
   })
 
+  it('jambonz text commands: playAudio (raw base64) plays, killAudio is passed on, disconnect ends the listen', async () => {
+    forker = startListenForker({ url: server.url, bidirectionalAudio: { enabled: true, streaming: false, sampleRate: 8000 } })
+    const got: Int16Array[] = []
+    let killed = 0
+    const other: unknown[] = []
+    forker.on('audio', (f) => got.push(f))
+    forker.on('killAudio', () => killed++)
+    forker.on('message', (m) => other.push(m))
+    const conn = await server.connection()
+    await until(() => conn.texts.length === 1)
+    const pcm = new Int16Array(320).fill(1234)
+    conn.ws.send(JSON.stringify({ type: 'playAudio', data: { audioContent: Buffer.from(pcm.buffer).toString('base64'), audioContentType: 'raw', sampleRate: 8000 } }))
+    conn.ws.send(JSON.stringify({ type: 'killAudio' }))
+    conn.ws.send(JSON.stringify({ type: 'mark', data: { name: 'm1' } }))
+    conn.ws.send('not json')
+    await until(() => other.length === 1)
+    expect(got).toHaveLength(2)
+    expect(got[0].every((s) => s === 1234)).toBe(true)
+    expect(killed).toBe(1)
+    expect(other).toEqual([{ type: 'mark', data: { name: 'm1' } }])
+    expect(forker.stats().messagesIgnored).toBe(1)
+    expect(forker.sendJson({ event: 'dtmf', dtmf: '5', duration: 100 })).toBe(true)
+    await until(() => conn.texts.length === 2)
+    expect(JSON.parse(conn.texts[1])).toEqual({ event: 'dtmf', dtmf: '5', duration: 100 })
+    conn.ws.send(JSON.stringify({ type: 'disconnect' }))
+    expect(await forker.done).toEqual({ reason: 'closed' })
+    expect(await conn.closed).toEqual({ code: 1000 })
+  })
+
+  it("stop() while still connecting resolves done 'stopped' and drops the queued frames", async () => {
+    const sockets: Socket[] = []
+    const silent: Server = createServer((s) => sockets.push(s))
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()))
+    forker = startListenForker({ url: `ws://127.0.0.1:${(silent.address() as AddressInfo).port}/` })
+    for (let i = 0; i < 10; i++) forker.push(frame(i), null)
+    await forker.stop()
+    expect(await forker.done).toEqual({ reason: 'stopped' })
+    expect(forker.state).toBe('ended')
+    sockets.forEach((s) => s.destroy())
+    await new Promise<void>((r) => silent.close(() => r()))
+  })
+
   it('a throwing audio listener does not break the listen', async () => {
     forker = startListenForker({ url: server.url, bidirectionalAudio: { enabled: true, sampleRate: 8000 } })
     forker.on('audio', () => {
