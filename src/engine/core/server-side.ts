@@ -115,8 +115,9 @@ export class ServerSide {
     const entry = ist ? this.ctx.server.get(ist.id) : undefined
     if (!ist) return this.stateless(cancel, peer, 481)
     if (ist.state === 'proceeding') {
-      this.ctx.transport.sendQuietly(buildResponse(cancel, 200, { toTag: entry?.toTag ?? newTag() }), peer)
+      // RFC 3261 §9.2: the 200 to the CANCEL and the 487 carry the same To tag
       const toTag = entry?.toTag ?? newTag()
+      this.ctx.transport.sendQuietly(buildResponse(cancel, 200, { toTag }), peer)
       if (entry) {
         entry.canceled = true
         entry.toTag = toTag
