@@ -84,17 +84,26 @@ export class MixerMember {
     return { ...this.counters }
   }
 
-  /** What the member says this tick (a 160-sample frame); null = nothing. Never throws. */
+  /**
+   * What the member says (a 160-sample frame; copied, so the caller may reuse its buffer);
+   * null = nothing. Up to MAX_QUEUED_FRAMES wait for the next ticks. Never throws.
+   */
   push(frame: Int16Array | null): void {
     if (this.stateValue === MemberState.Left || !frame) return
     if (this.queue.length >= MAX_QUEUED_FRAMES) {
       this.queue.shift()
       this.counters.framesOverflowed++
     }
-    this.queue.push(frame)
+    const copy = new Int16Array(FRAME_SAMPLES)
+    copy.set(frame.length > FRAME_SAMPLES ? frame.subarray(0, FRAME_SAMPLES) : frame)
+    this.queue.push(copy)
   }
 
-  /** What the member hears, computed at the last tick. Never throws. */
+  /**
+   * What the member hears, computed at the last tick (silence before the first tick).
+   * A new array every tick, so it may be kept; calling twice in a tick gives the same one.
+   * Never throws.
+   */
   pull(): Int16Array {
     return this.heard
   }
