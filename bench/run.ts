@@ -1,0 +1,37 @@
+/**
+ * `npm run bench`: the SIP load benchmark, then the RTP one when present. Each runs in its
+ * own process and prints its own JSON; this script only sequences them and fails when one
+ * fails. Extra arguments go to the SIP benchmark.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
+
+function runTsx(script: string, args: string[]): Promise<number> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, script), ...args], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    })
+    child.once('error', (err) => {
+      console.error(`${script}: ${err.message}`)
+      done(1)
+    })
+    child.once('exit', (code, signal) => done(code ?? (signal ? 1 : 0)))
+  })
+}
+
+const failures: string[] = []
+if ((await runTsx('bench/sip-b2bua.ts', process.argv.slice(2))) !== 0) failures.push('bench/sip-b2bua.ts')
+if (existsSync(resolve(ROOT, 'bench/rtp-load.ts'))) {
+  if ((await runTsx('bench/rtp-load.ts', [])) !== 0) failures.push('bench/rtp-load.ts')
+} else {
+  console.error('bench/rtp-load.ts not present: RTP benchmark skipped')
+}
+if (failures.length) {
+  console.error(`benchmarks failed: ${failures.join(', ')}`)
+  process.exit(1)
+}

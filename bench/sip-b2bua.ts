@@ -1,0 +1,272 @@
+/**
+ * SIP load benchmark: SIPp UAC → embedded engine → plain drachtio-srf B2BUA → engine →
+ * SIPp UAS, over UDP, at rising call rates. Each call is INVITE → 180 → 200 → ACK → hold
+ * → BYE on both legs.
+ *
+ * Processes: the engine (`src/engine/cli.ts`), the app (`bench/sip/b2bua-app.ts`), SIPp
+ * UAS and SIPp UAC, each on its own. Measured per rate: calls placed, completed, failed
+ * (not completed, including calls SIPp could not place in time), the engine's and the
+ * app's CPU and peak RSS. Before that, on the fresh engine, memory per 1,000 concurrent
+ * calls: calls held long enough that all of them are up at once.
+ *
+ * Prints one JSON object on stdout; progress goes to stderr. Writes the
+ * `## SIP engine (B2BUA)` section of docs/benchmarks.md unless `--no-doc`.
+ *
+ *   npx tsx bench/sip-b2bua.ts [--rates 100,200,400] [--seconds 8] [--hold-ms 1000]
+ *                              [--concurrent 3000] [--no-doc]
+ */
+import { cpus } from 'node:os'
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { PortPicker } from '../test/support/ports.js'
+import { describeSipp, runSipp, startSipp } from '../test/support/sipp.js'
+import { writeDocSection } from './sip/benchmarks-doc.js'
+import { rssBytes, sampleRss, spawnTsx, waitTcpListening, type NodeChild } from './sip/child-process.js'
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
+const SECRET = 'cymru'
+const MB = 1024 * 1024
+
+interface RateResult {
+  rate: number
+  calls: number
+  completed: number
+  /** calls that did not complete: failed, timed out, or never placed within the bound */
+  failed: number
+  /** SIPp UAS side: calls that did not complete */
+  failedB: number
+  wallS: number
+  engineCpuPct: number
+  appCpuPct: number
+  engineRssPeakMB: number
+  appRssPeakMB: number
+}
+
+const { values } = parseArgs({
+  options: {
+    rates: { type: 'string', default: '100,200,400,600,800,1000,1200' },
+    seconds: { type: 'string', default: '8' },
+    'hold-ms': { type: 'string', default: '1000' },
+    concurrent: { type: 'string', default: '3000' },
+    'no-doc': { type: 'boolean', default: false },
+  },
+})
+const rates = values.rates.split(',').filter(Boolean).map(Number)
+const seconds = Number(values.seconds)
+const holdMs = Number(values['hold-ms'])
+const concurrent = Number(values.concurrent)
+const log = (msg: string) => process.stderr.write(`[sip-b2bua] ${msg}\n`)
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** utime + stime of a process in clock ticks (Linux /proc/<pid>/stat fields 14, 15). */
+async function cpuTicks(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return Number(fields[11]) + Number(fields[12])
+}
+const TICKS_PER_S = 100
+
+async function main(): Promise<void> {
+  const ports = new PortPicker()
+  const [sipPort, drachtioPort, uasPort] = await ports.pickMany(3)
+  const engine = spawnTsx(resolve(ROOT, 'src/engine/cli.ts'), [], {
+    SIP_HOST: '127.0.0.1', SIP_PORT: String(sipPort), DRACHTIO_PORT: String(drachtioPort),
+    DRACHTIO_SECRET: SECRET, LOG_LEVEL: 'warn',
+  })
+  let app: NodeChild | undefined
+  try {
+    await waitTcpListening('127.0.0.1', drachtioPort, 15_000)
+    app = spawnTsx(resolve(ROOT, 'bench/sip/b2bua-app.ts'), [
+      '--drachtio-port', String(drachtioPort), '--secret', SECRET, '--target', `sip:service@127.0.0.1:${uasPort}`,
+    ], {})
+    await app.waitForLine(/^ready/, 15_000)
+    await sleep(500)
+    const idleRss = await rssBytes(engine.pid)
+    log(`engine pid ${engine.pid} on udp/${sipPort}, idle RSS ${(idleRss / MB).toFixed(1)} MB`)
+
+    // memory first, on a fresh engine: after the rate sweep V8 keeps its grown heap and
+    // new calls would fit into it without showing in RSS
+    const memory = await measureConcurrent({ engine, app, ports, sipPort, uasPort })
+    log(`${memory.completed}/${memory.calls} calls held at once: engine +${memory.engineMBPer1000Calls} MB per 1,000`)
+
+    const results: RateResult[] = []
+    for (const rate of rates) {
+      const r = await measureRate(rate, { engine, app, ports, sipPort, uasPort })
+      results.push(r)
+      log(`${rate} cps: ${r.completed}/${r.calls} completed, ${r.failed} failed, engine CPU ${r.engineCpuPct}% RSS ${r.engineRssPeakMB} MB`)
+      await sleep(2000)
+    }
+
+    const peakRss = Math.max(0, ...results.map((r) => r.engineRssPeakMB), memory.engineRssPeakMB)
+    const zeroFailure = results.filter((r) => r.failed === 0 && r.failedB === 0).map((r) => r.rate)
+    const output = {
+      bench: 'sip-b2bua',
+      transport: 'udp',
+      host: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
+      callShape: `INVITE/180/200/ACK, hold ${holdMs} ms, BYE; both legs`,
+      secondsPerRate: seconds,
+      rates: results,
+      maxRateWithZeroFailures: zeroFailure.length ? Math.max(...zeroFailure) : null,
+      engineRss: { idleMB: round(idleRss / MB), peakMB: peakRss },
+      concurrent: memory,
+      command: commandLine(),
+    }
+    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`)
+    if (!values['no-doc']) {
+      await writeDocSection(resolve(ROOT, 'docs/benchmarks.md'), '## SIP engine (B2BUA)', docSection(output))
+      log('wrote the SIP section of docs/benchmarks.md')
+    }
+  } finally {
+    await app?.stop()
+    await engine.stop()
+  }
+}
+
+interface Rig {
+  engine: NodeChild
+  app: NodeChild
+  ports: PortPicker
+  sipPort: number
+  uasPort: number
+}
+
+async function measureRate(rate: number, rig: Rig): Promise<RateResult> {
+  const calls = rate * seconds
+  const bound = 20 // seconds: every rate is over within this
+  const uas = await startSipp({
+    scenario: 'uas-answer-wait-bye.xml', transport: 'udp', localPort: rig.uasPort, ports: rig.ports,
+    calls, timeoutS: bound + 5, recvTimeoutMs: 10_000, extraArgs: ['-max_recv_loops', '5000'],
+  })
+  await uas.ready
+  const engineRss = sampleRss(rig.engine.pid)
+  const appRss = sampleRss(rig.app.pid)
+  const [e0, a0] = [await cpuTicks(rig.engine.pid), await cpuTicks(rig.app.pid)]
+  const t0 = Date.now()
+  const uac = await runSipp({
+    scenario: 'uac-invite-bye-expect-200.xml', target: `127.0.0.1:${rig.sipPort}`, transport: 'udp',
+    ports: rig.ports, calls, rate, pauseMs: holdMs, timeoutS: bound, recvTimeoutMs: 8000,
+    extraArgs: ['-max_recv_loops', '5000', '-max_sched_loops', '5000'],
+  })
+  const wallS = (Date.now() - t0) / 1000
+  const [e1, a1] = [await cpuTicks(rig.engine.pid), await cpuTicks(rig.app.pid)]
+  // B's calls end when the B2BUA's BYE arrives; a missing BYE fails at B's receive timeout
+  const b = await Promise.race([uas.done, sleep(12_000).then(() => uas.stop())])
+  if (b.successful !== calls) log(`${rate} cps, B side:\n${describeSipp(b).slice(0, 3000)}`)
+  const eng = engineRss.stop()
+  const ap = appRss.stop()
+  if (uac.successful < 0) log(`uac produced no statistics:\n${describeSipp(uac)}`)
+  const completed = Math.max(uac.successful, 0)
+  return {
+    rate, calls, completed,
+    failed: calls - completed,
+    failedB: calls - Math.max(b.successful, 0),
+    wallS: round(wallS),
+    engineCpuPct: Math.round(((e1 - e0) / TICKS_PER_S / wallS) * 100),
+    appCpuPct: Math.round(((a1 - a0) / TICKS_PER_S / wallS) * 100),
+    engineRssPeakMB: round(eng.peak / MB),
+    appRssPeakMB: round(ap.peak / MB),
+  }
+}
+
+/**
+ * Hold `concurrent` calls up at once (rate × injection time < hold time) and compare the
+ * engine's RSS with all of them up against its RSS just before.
+ */
+async function measureConcurrent(rig: Rig) {
+  const rate = Math.max(1, Math.round(concurrent / 10))
+  const injectS = concurrent / rate
+  const hold = Math.round((injectS + 4) * 1000)
+  const engineBefore = await rssBytes(rig.engine.pid)
+  const appBefore = await rssBytes(rig.app.pid)
+  const uas = await startSipp({
+    scenario: 'uas-answer-wait-bye.xml', transport: 'udp', localPort: rig.uasPort, ports: rig.ports,
+    calls: concurrent, timeoutS: injectS + hold / 1000 + 20, recvTimeoutMs: hold + 10_000,
+  })
+  await uas.ready
+  const uacRun = runSipp({
+    scenario: 'uac-invite-bye-expect-200.xml', target: `127.0.0.1:${rig.sipPort}`, transport: 'udp',
+    ports: rig.ports, calls: concurrent, rate, pauseMs: hold, timeoutS: injectS + hold / 1000 + 15,
+    recvTimeoutMs: 8000,
+  })
+  // every call is placed after injectS and none ends before `hold`: sample in between
+  await sleep((injectS + 1) * 1000)
+  const during = sampleRss(rig.engine.pid, 100)
+  const appDuring = sampleRss(rig.app.pid, 100)
+  await sleep(2000)
+  const eng = during.stop()
+  const ap = appDuring.stop()
+  const uac = await uacRun
+  const b = await Promise.race([uas.done, sleep(3000).then(() => uas.stop())])
+  if (uac.successful !== concurrent) log(`concurrent phase: calls failed\n${describeSipp(uac).slice(0, 4000)}\nB side:\n${describeSipp(b).slice(0, 3000)}`)
+  const perThousand = (delta: number) => round(delta / MB / (concurrent / 1000))
+  return {
+    calls: concurrent,
+    rate,
+    holdMs: hold,
+    completed: Math.max(uac.successful, 0),
+    completedB: Math.max(b.successful, 0),
+    engineRssBeforeMB: round(engineBefore / MB),
+    engineRssPeakMB: round(eng.peak / MB),
+    engineMBPer1000Calls: perThousand(eng.peak - engineBefore),
+    appRssBeforeMB: round(appBefore / MB),
+    appRssPeakMB: round(ap.peak / MB),
+    appMBPer1000Calls: perThousand(ap.peak - appBefore),
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10
+}
+
+function commandLine(): string {
+  const args = process.argv.slice(2)
+  return `npx tsx bench/sip-b2bua.ts${args.length ? ` ${args.join(' ')}` : ''}`
+}
+
+type Output = {
+  host: { cpus: number; cpu: string; node: string }
+  rates: RateResult[]
+  maxRateWithZeroFailures: number | null
+  engineRss: { idleMB: number; peakMB: number }
+  concurrent: Awaited<ReturnType<typeof measureConcurrent>>
+  command: string
+  callShape: string
+  secondsPerRate: number
+}
+
+function docSection(o: Output): string {
+  const rows = o.rates.map((r) =>
+    `| ${r.rate} | ${r.calls} | ${r.completed} | ${r.failed} | ${r.failedB} | ${r.wallS} | ${r.engineCpuPct} | ${r.appCpuPct} | ${r.engineRssPeakMB} |`,
+  )
+  const c = o.concurrent
+  return `
+SIPp UAC → embedded engine → plain drachtio-srf B2BUA (\`createB2BUA\`, \`bench/sip/b2bua-app.ts\`)
+→ embedded engine → SIPp UAS, over UDP on 127.0.0.1. Each call: ${o.callShape}.
+Engine, app and both SIPp instances are separate processes sharing one box
+(${o.host.cpus} × ${o.host.cpu}, Node ${o.host.node}). ${o.secondsPerRate} s of calls per rate, each rate bounded to 20 s.
+
+Command: \`${o.command}\` (also the first part of \`npm run bench\`), measured ${new Date().toISOString().slice(0, 10)}.
+
+| rate (cps) | calls | completed | failed (A) | failed (B) | wall (s) | engine CPU % | app CPU % | engine peak RSS (MB) |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+${rows.join('\n')}
+
+* Highest rate with zero failed calls: **${o.maxRateWithZeroFailures ?? 'none'} cps**. Reference: a real
+  drachtio-server with the same plain srf B2BUA carried 800 cps with zero failures on this box.
+* "failed" counts every call that did not complete, including calls SIPp could not place
+  within the bound. CPU % is of one core (100 = one core busy).
+* Engine RSS: ${o.engineRss.idleMB} MB idle, ${o.engineRss.peakMB} MB peak.
+* Memory per 1,000 concurrent calls (each call = 2 dialogs in the engine): ${c.calls} calls held
+  ${c.holdMs} ms at ${c.rate} cps (${c.completed} completed): engine RSS ${c.engineRssBeforeMB} → ${c.engineRssPeakMB} MB,
+  **≈ ${c.engineMBPer1000Calls} MB per 1,000 calls**; the srf app ${c.appRssBeforeMB} → ${c.appRssPeakMB} MB
+  (≈ ${c.appMBPer1000Calls} MB per 1,000 calls). RSS includes garbage not yet collected, so
+  these are upper bounds.
+`
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})
