@@ -1,5 +1,5 @@
 import { isIP } from 'node:net'
-import { formatVia, parseVia, type SipRequest } from '../message/index.js'
+import { formatVia, hostToAddress, parseVia, type SipRequest } from '../message/index.js'
 
 /**
  * RFC 3261 §18.2.1 and RFC 3581 §4: stamp the top Via of a received request with
@@ -12,7 +12,8 @@ export function stampReceived(req: SipRequest, source: { address: string; port: 
   const via = parseVia(req.headers[idx].value)
   const rport = via.params.has('rport')
   let changed = false
-  if (rport || via.host !== source.address || !isIP(via.host)) {
+  const sentBy = hostToAddress(via.host)
+  if (rport || sentBy !== source.address || !isIP(sentBy)) {
     if (via.params.get('received') !== source.address) {
       via.params.set('received', source.address)
       changed = true
