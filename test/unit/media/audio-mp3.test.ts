@@ -58,6 +58,15 @@ describe('MP3 files decode through mpg123 to 8 kHz mono', () => {
     for (const pcm of results) expect(dominantFrequency(pcm.subarray(800, 7200), 8000)).toBe(1000)
   })
 
+  it('two MP3s joined end to end (22.05 kHz then 44.1 kHz) decode as about 2 s of 1 kHz', async () => {
+    const path = join(dir, 'joined.mp3')
+    await writeFile(path, Buffer.concat([await readFile(MONO_22K), await readFile(STEREO_44K)]))
+    const pcm = await loader.load({ type: 'file', path })
+    expect(pcm.length).toBeGreaterThan(8000 * 1.9)
+    expect(pcm.length).toBeLessThan(8000 * 2.4)
+    expect(dominantFrequency(pcm.subarray(pcm.length - 7200, pcm.length - 800), 8000)).toBe(1000)
+  })
+
   it('a truncated MP3 decodes the frames that are there', async () => {
     const bytes = await readFile(STEREO_44K)
     const path = join(dir, 'half.mp3')

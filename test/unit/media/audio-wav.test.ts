@@ -133,6 +133,18 @@ describe('file cache', () => {
     expect(dominantFrequency(second.subarray(100, 3900), 8000)).toBe(600)
   })
 
+  it('the memory cache is bounded: with room for one prompt, the older one is decoded again', async () => {
+    const small = new AudioLoader({ memoryCacheBytes: 10_000 }) // 0.5 s at 8 kHz = 8000 bytes
+    const a = await writeWav('lru-a.wav', { rate: 8000, encoding: 'pcm16', seconds: 0.5, signal: sine(1000) })
+    const b = await writeWav('lru-b.wav', { rate: 8000, encoding: 'pcm16', seconds: 0.5, signal: sine(600) })
+    await small.load({ type: 'file', path: a })
+    await small.load({ type: 'file', path: b })
+    await small.load({ type: 'file', path: b })
+    await small.load({ type: 'file', path: a })
+    expect(small.stats).toMatchObject({ decoded: 3, memoryHits: 1 })
+    await small.close()
+  })
+
   it('concurrent loads of the same file share one decode', async () => {
     const path = await writeWav('concurrent.wav', { rate: 48000, encoding: 'pcm24', seconds: 0.5, signal: sine(1000) })
     const decoded = loader.stats.decoded

@@ -3,8 +3,13 @@ import { badAudio } from './audio-errors.js'
 import { downmix } from './dsp/downmix.js'
 import { Resampler } from './dsp/resampler.js'
 
-/** Bytes fed per step; the event loop gets a turn between steps. */
-const FEED_BYTES = 32 * 1024
+/**
+ * Bytes per decode() call. decode() reports one sample rate for everything it returns, so
+ * small pieces keep a mid-stream rate change (concatenated files) from relabelling audio.
+ */
+const PIECE_BYTES = 1024
+/** Bytes decoded between turns of the event loop. */
+const STEP_BYTES = 8 * 1024
 /** Longest prompt accepted (a 50 MB MP3 at 32 kb/s would be 3.6 hours). */
 export const MAX_MP3_SECONDS = 3600
 
@@ -12,8 +17,9 @@ export const MAX_MP3_SECONDS = 3600
  * MPEG-1/2 Layer I–III decoding (ISO/IEC 11172-3, 13818-3) through libmpg123 compiled to
  * WASM (`mpg123-decoder`), streamed straight into mono and the target rate so a long file
  * never exists as 44.1 kHz stereo floats in memory. One decoder instance is kept and
- * reused (reset between files); decodes are serialised and fed in 32 KiB steps that
- * yield to the event loop. A stream that changes sample rate midway is handled.
+ * reused (reset between files); decodes are serialised and fed in 8 KiB steps (about
+ * 0.5 s of 128 kb/s audio) with a turn of the event loop between steps. A stream that
+ * changes sample rate midway is handled.
  * Note: the library itself writes "mpg123-decoder: …" to console.error on corrupt frames.
  */
 export class Mp3Decoder {
@@ -38,8 +44,8 @@ export class Mp3Decoder {
     let produced = 0
     let resampler: Resampler | undefined
     try {
-      for (let off = 0; off < bytes.length; off += FEED_BYTES) {
-        const r = decoder.decode(bytes.subarray(off, off + FEED_BYTES))
+      for (let off = 0; off < bytes.length; off += PIECE_BYTES) {
+        const r = decoder.decode(bytes.subarray(off, off + PIECE_BYTES))
         if (r.samplesDecoded > 0 && r.sampleRate > 0) {
           if (resampler && resampler.fromRate !== r.sampleRate) parts.push(resampler.flush())
           if (!resampler || resampler.fromRate !== r.sampleRate) resampler = new Resampler(r.sampleRate, toRate)
@@ -48,7 +54,8 @@ export class Mp3Decoder {
           produced += out.length
           if (produced > MAX_MP3_SECONDS * toRate) throw badAudio(`${name}: longer than ${MAX_MP3_SECONDS} s`)
         }
-        if (off + FEED_BYTES < bytes.length) await new Promise<void>((resolve) => setImmediate(resolve))
+        const next = off + PIECE_BYTES
+        if (next % STEP_BYTES === 0 && next < bytes.length) await new Promise<void>((resolve) => setImmediate(resolve))
       }
       await decoder.reset()
     } catch (err) {

@@ -1,6 +1,6 @@
 /**
  * In-memory LRU of decoded prompts, bounded by bytes of PCM held (not by entry count, so
- * one long file cannot hide behind the bound). `version` lets a caller store what the
+ * one long file cannot hide behind the bound). `meta` lets a caller store what the
  * entry was decoded from (mtime+size, ETag, …) and decide itself whether it is stale.
  */
 export interface PcmCacheEntry<M = unknown> {
