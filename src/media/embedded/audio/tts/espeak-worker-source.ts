@@ -22,8 +22,8 @@ async function synthesize(job) {
   const log = []
   let status = 0
   try {
-    factory ??= import(workerData.jsUrl).then((m) => m.default)
-    compiled ??= WebAssembly.compile(readFileSync(workerData.wasmPath))
+    factory ??= import(workerData.jsUrl).then((m) => m.default, (e) => { factory = undefined; throw e })
+    compiled ??= WebAssembly.compile(readFileSync(workerData.wasmPath)).catch((e) => { compiled = undefined; throw e })
     const [ESpeakNg, mod] = await Promise.all([factory, compiled])
     let failInstantiate
     const instantiateFailed = new Promise((_, reject) => { failInstantiate = reject })
