@@ -19,6 +19,7 @@ import type { AppSession } from '../wire/app-session.js'
 import { meta6 } from '../wire/wire-meta.js'
 import { notifyApp } from './app-notify.js'
 import { buildResponse } from './build-response.js'
+import { CdrWriter } from './cdr.js'
 import type { ClientEntry } from './client-entries.js'
 import type { CoreContext } from './core-context.js'
 import { inDialogRequest } from './in-dialog-request.js'
@@ -41,11 +42,14 @@ const TARGET_REFRESH = new Set(['INVITE', 'UPDATE', 'SUBSCRIBE', 'NOTIFY', 'REFE
 export class ClientSide {
   /** dialog ids whose INVITE failed: the app's ACK for them gets drachtio's NOK (§A.9.7) */
   private readonly failedDialogs = new Map<string, NodeJS.Timeout>()
+  private readonly cdr: CdrWriter
 
   constructor(
     private readonly ctx: CoreContext,
     private readonly local: LocalAddress,
-  ) {}
+  ) {
+    this.cdr = new CdrWriter(ctx.wire)
+  }
 
   onAppRequest(session: AppSession, msgId: string, txnId: string, dialogId: string, routeUrl: string, msg: SipRequest): void {
     if (dialogId) return this.inDialog(session, msgId, dialogId, msg)
@@ -109,7 +113,8 @@ export class ClientSide {
     // `sip:placeholder` from srf: the Request-URI is the remote target (§A.4, §A.9.14).
     const req = inDialogRequest(dialog, this.local, dest, msg.method, seq, extra, msg.body)
     if (msg.method === 'BYE') this.ctx.dialogs.remove(dialog)
-    this.start(session, msgId, req, dest, dialog)
+    const sent = this.start(session, msgId, req, dest, dialog)
+    if (msg.method === 'BYE') this.cdr.stop('application', 'normal-release', sent)
   }
 
   /** The dialog's next hop: first Route, else the remote target; TCP reuses the dialog's connection. */
@@ -178,7 +183,7 @@ export class ClientSide {
 
   // ── sending, and the responses ──────────────────────────────────────────────
 
-  private start(session: AppSession, msgId: string, req: SipRequest, dest: Peer, dialog?: Dialog): void {
+  private start(session: AppSession, msgId: string, req: SipRequest, dest: Peer, dialog?: Dialog): Buffer {
     const txnId = randomUUID()
     const entryRef: { e?: ClientEntry } = {}
     const txn = this.ctx.txns.createClient(req, dest, {
@@ -196,6 +201,8 @@ export class ClientSide {
     // The echo is written before the request goes out, so it precedes every response (§A.5).
     session.reply(msgId, `OK|${meta6('application', buf.length, dest)}|${txnId}|Msg sent:|`, buf)
     void txn.start()
+    if (req.method === 'INVITE' && !dialog) this.cdr.attempt('application', buf)
+    return buf
   }
 
   private onResponse(entry: ClientEntry, res: SipResponse, raw: Buffer, retransmission: boolean): void {
@@ -208,6 +215,7 @@ export class ClientSide {
       return
     }
     const status = res.status
+    const initialInvite = isInvite && !entry.dialog
     if (entry.pendingCancel && status < 200) this.sendCancel(entry, entry.pendingCancel)
     else if (status >= 200) entry.pendingCancel = undefined
     let dialogId = entry.dialog?.id ?? ''
@@ -226,6 +234,8 @@ export class ClientSide {
         else if (dialogId) this.rememberFailed(dialogId)
       }
     }
+    if (initialInvite && status >= 300) this.cdr.stop('network', status === 487 ? 'call-canceled' : 'call-rejected', raw)
+    else if (initialInvite && status >= 200) this.cdr.start('network', 'uac', raw)
     notifyApp(entry.session, raw, entry.peer, entry.txnId, dialogId)
   }
 
@@ -275,8 +285,9 @@ export class ClientSide {
 
   /** A response the engine makes up for the app: 408 on Timer B/F, 503 when unsendable, 487 after a CANCEL race. */
   private synthesize(entry: ClientEntry, status: number): void {
-    const res = buildResponse(entry.request, status, { toTag: status === 487 ? undefined : newTag() })
-    notifyApp(entry.session, serializeMessage(res), entry.peer, entry.txnId, '')
+    const res = serializeMessage(buildResponse(entry.request, status, { toTag: status === 487 ? undefined : newTag() }))
+    if (entry.request.method === 'INVITE' && !entry.dialog) this.cdr.stop('network', status === 487 ? 'call-canceled' : 'call-rejected', res)
+    notifyApp(entry.session, res, entry.peer, entry.txnId, '')
   }
 
   /** A BYE the engine sends on its own, plus the `unsolicited` notification to the app (§A.3.4). */
@@ -286,7 +297,9 @@ export class ClientSide {
     const reasonHeader = { name: 'reason', value: `SIP;text="${reason}"` }
     const bye = inDialogRequest(dialog, this.local, dest, 'BYE', ++dialog.localSeq, [reasonHeader])
     void this.ctx.txns.createClient(bye, dest, IGNORE_RESPONSES).start()
-    notifyApp(dialog.owner, serializeMessage(bye), dest, 'unsolicited', dialog.id, undefined, 'application')
+    const buf = serializeMessage(bye)
+    notifyApp(dialog.owner, buf, dest, 'unsolicited', dialog.id, undefined, 'application')
+    this.cdr.stop('application', 'system-initiated-termination', buf)
   }
 
   /** Stop timers (engine shutdown). */

@@ -20,6 +20,7 @@ import type { AppSession } from '../wire/app-session.js'
 import { meta6 } from '../wire/wire-meta.js'
 import { notifyApp } from './app-notify.js'
 import { buildResponse, withTag } from './build-response.js'
+import { CdrWriter } from './cdr.js'
 import type { CoreContext } from './core-context.js'
 import { appHeaders, defaultContentType, hasHeader, replaceLocalhost } from './header-rules.js'
 import type { LocalAddress } from './local-address.js'
@@ -39,11 +40,14 @@ export interface EngineInitiatedBye {
 export class ServerSide {
   private roundRobin = 0
   byeSender?: EngineInitiatedBye
+  private readonly cdr: CdrWriter
 
   constructor(
     private readonly ctx: CoreContext,
     private readonly local: LocalAddress,
-  ) {}
+  ) {
+    this.cdr = new CdrWriter(ctx.wire)
+  }
 
   onRequest(inbound: Inbound): void {
     const req = inbound.msg as SipRequest
@@ -72,10 +76,13 @@ export class ServerSide {
     const txn = this.ctx.txns.createServer(req, peer, txnId)
     // §A.6: 100 Trying for every new INVITE before the app sees it.
     if (method === 'INVITE') void txn.respond(buildResponse(req, 100), 100).catch(() => {})
+    if (method === 'INVITE') this.cdr.attempt('network', inbound.raw)
     if (!session) {
       const status = method === 'OPTIONS' ? 200 : 503
       const headers: SipHeader[] = method === 'OPTIONS' ? [{ name: 'allow', value: 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, PRACK, NOTIFY, REFER' }] : []
-      void txn.respond(buildResponse(req, status, { toTag: newTag(), headers }), status).catch(() => {})
+      const res = serializeMessage(buildResponse(req, status, { toTag: newTag(), headers }))
+      void txn.respond(res, status).catch(() => {})
+      if (method === 'INVITE') this.cdr.stop('application', 'call-rejected', res)
       return
     }
     const entry: ServerEntry = { txnId, txn, request: req, peer, session, canceled: false }
@@ -123,6 +130,7 @@ export class ServerSide {
         entry.toTag = toTag
       }
       void ist.respond(buildResponse(ist.request, 487, { toTag }), 487).catch(() => {})
+      if (entry) this.cdr.stop('network', 'call-canceled', inbound.raw)
       if (entry) notifyApp(entry.session, inbound.raw, inbound.peer, entry.txnId, '')
       return
     }
@@ -189,6 +197,7 @@ export class ServerSide {
     this.armAppTimer(entry)
     // §A.6: a received BYE ends the dialog at once; the app still answers it.
     if (req.method === 'BYE') this.ctx.dialogs.remove(dialog)
+    if (req.method === 'BYE') this.cdr.stop('network', 'normal-release', inbound.raw)
     notifyApp(dialog.owner, inbound.raw, inbound.peer, txnId, dialog.id)
   }
 
@@ -206,6 +215,7 @@ export class ServerSide {
     if (status > 100 && !entry.toTag) entry.toTag = getTag(getHeader(msg, 'to') ?? '') ?? newTag() // §A.9.11
     const res = this.buildAppResponse(req, msg, entry)
     const isInvite = req.method === 'INVITE'
+    const initialInvite = isInvite && !entry.dialog
     let dialog = entry.dialog
     if (isInvite && status >= 200 && status < 300 && !dialog) {
       dialog = this.createUasDialog(entry, res)
@@ -229,6 +239,8 @@ export class ServerSide {
     // The echo goes out before anything else can happen on this transaction (§A.5 ordering).
     session.reply(msgId, `OK|${meta6('application', buf.length, entry.peer)}|${txnId}|${dialogId}||Msg sent:|`, buf)
     txn.respond(buf, status).catch((err: Error) => this.ctx.logger.warn({ err, txnId }, 'could not send response'))
+    if (initialInvite && status >= 300) this.cdr.stop('application', 'call-rejected', buf)
+    else if (initialInvite && status >= 200) this.cdr.start('application', 'uas', buf)
   }
 
   private buildAppResponse(req: SipRequest, msg: SipMessage & { kind: 'response' }, entry: ServerEntry): SipResponse {
