@@ -17,7 +17,7 @@ export function resample(pcm: Float32Array | Int16Array, fromRate: number, toRat
 }
 
 /** Input samples converted per slice before yielding to the event loop. */
-const SLICE = 16_384
+const SLICE = 4096
 
 /**
  * Same as {@link resample} for float input, but yields to the event loop between slices so
