@@ -42,6 +42,8 @@ interface RateResult {
   appCpuPct: number
   engineRssPeakMB: number
   appRssPeakMB: number
+  /** the srf app's event-loop delay during the rate (a slow app vs. a slow server) */
+  appLoopDelayMaxMs: number | null
 }
 
 const { values } = parseArgs({
@@ -70,7 +72,7 @@ const TICKS_PER_S = 100
 
 async function main(): Promise<void> {
   const ports = new PortPicker()
-  const [sipPort, drachtioPort, uasPort] = await ports.pickMany(3)
+  const [sipPort, drachtioPort] = await ports.pickMany(2)
   const engine = spawnTsx(resolve(ROOT, 'src/engine/cli.ts'), [], {
     SIP_HOST: '127.0.0.1', SIP_PORT: String(sipPort), DRACHTIO_PORT: String(drachtioPort),
     DRACHTIO_SECRET: SECRET, LOG_LEVEL: 'warn',
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
   try {
     await waitTcpListening('127.0.0.1', drachtioPort, 15_000)
     app = spawnTsx(resolve(ROOT, 'bench/sip/b2bua-app.ts'), [
-      '--drachtio-port', String(drachtioPort), '--secret', SECRET, '--target', `sip:service@127.0.0.1:${uasPort}`,
+      '--drachtio-port', String(drachtioPort), '--secret', SECRET, '--target', 'sip:service@127.0.0.1:{user}',
     ], {})
     await app.waitForLine(/^ready/, 15_000)
     await sleep(500)
@@ -88,15 +90,15 @@ async function main(): Promise<void> {
 
     // memory first, on a fresh engine: after the rate sweep V8 keeps its grown heap and
     // new calls would fit into it without showing in RSS
-    const memory = await measureConcurrent({ engine, app, ports, sipPort, uasPort })
+    const memory = await measureConcurrent({ engine, app, ports, sipPort })
     log(`${memory.completed}/${memory.calls} calls held at once: engine +${memory.engineMBPer1000Calls} MB per 1,000`)
 
     const results: RateResult[] = []
     for (const rate of rates) {
-      const r = await measureRate(rate, { engine, app, ports, sipPort, uasPort })
+      const r = await measureRate(rate, { engine, app, ports, sipPort })
       results.push(r)
       log(`${rate} cps: ${r.completed}/${r.calls} completed, ${r.failed} failed, engine CPU ${r.engineCpuPct}% RSS ${r.engineRssPeakMB} MB`)
-      await sleep(2000)
+      await sleep(3000)
     }
 
     const peakRss = Math.max(0, ...results.map((r) => r.engineRssPeakMB), memory.engineRssPeakMB)
@@ -129,24 +131,25 @@ interface Rig {
   app: NodeChild
   ports: PortPicker
   sipPort: number
-  uasPort: number
 }
 
 async function measureRate(rate: number, rig: Rig): Promise<RateResult> {
   const calls = rate * seconds
   const bound = 20 // seconds: every rate is over within this
   const uas = await startSipp({
-    scenario: 'uas-answer-wait-bye.xml', transport: 'udp', localPort: rig.uasPort, ports: rig.ports,
+    scenario: 'uas-answer-wait-bye.xml', transport: 'udp', ports: rig.ports,
     calls, timeoutS: bound + 5, recvTimeoutMs: 10_000, extraArgs: ['-max_recv_loops', '5000'],
   })
   await uas.ready
+  const service = String(uas.localPort) // the app sends B's leg to this port (a fresh B per phase)
+  await appStats(rig.app) // reset the app's counters
   const engineRss = sampleRss(rig.engine.pid)
   const appRss = sampleRss(rig.app.pid)
   const [e0, a0] = [await cpuTicks(rig.engine.pid), await cpuTicks(rig.app.pid)]
   const t0 = Date.now()
   const uac = await runSipp({
     scenario: 'uac-invite-bye-expect-200.xml', target: `127.0.0.1:${rig.sipPort}`, transport: 'udp',
-    ports: rig.ports, calls, rate, pauseMs: holdMs, timeoutS: bound, recvTimeoutMs: 8000,
+    ports: rig.ports, service, calls, rate, pauseMs: holdMs, timeoutS: bound, recvTimeoutMs: 8000,
     extraArgs: ['-max_recv_loops', '5000', '-max_sched_loops', '5000'],
   })
   const wallS = (Date.now() - t0) / 1000
@@ -156,6 +159,7 @@ async function measureRate(rate: number, rig: Rig): Promise<RateResult> {
   if (b.successful !== calls) log(`${rate} cps, B side:\n${describeSipp(b).slice(0, 3000)}`)
   const eng = engineRss.stop()
   const ap = appRss.stop()
+  const appLoop = await appStats(rig.app)
   if (uac.successful < 0) log(`uac produced no statistics:\n${describeSipp(uac)}`)
   const completed = Math.max(uac.successful, 0)
   return {
@@ -167,6 +171,18 @@ async function measureRate(rate: number, rig: Rig): Promise<RateResult> {
     appCpuPct: Math.round(((a1 - a0) / TICKS_PER_S / wallS) * 100),
     engineRssPeakMB: round(eng.peak / MB),
     appRssPeakMB: round(ap.peak / MB),
+    appLoopDelayMaxMs: appLoop?.loopDelayMaxMs ?? null,
+  }
+}
+
+/** Ask the app for its counters and event-loop delay since the last ask (SIGUSR2). */
+async function appStats(app: NodeChild): Promise<{ loopDelayMaxMs: number; loopDelayP99Ms: number } | null> {
+  const line = app.waitForLine(/^stats /, 2000)
+  app.proc.kill('SIGUSR2')
+  try {
+    return JSON.parse((await line).slice('stats '.length))
+  } catch {
+    return null
   }
 }
 
@@ -181,13 +197,14 @@ async function measureConcurrent(rig: Rig) {
   const engineBefore = await rssBytes(rig.engine.pid)
   const appBefore = await rssBytes(rig.app.pid)
   const uas = await startSipp({
-    scenario: 'uas-answer-wait-bye.xml', transport: 'udp', localPort: rig.uasPort, ports: rig.ports,
+    scenario: 'uas-answer-wait-bye.xml', transport: 'udp', ports: rig.ports,
     calls: concurrent, timeoutS: injectS + hold / 1000 + 20, recvTimeoutMs: hold + 10_000,
   })
   await uas.ready
+  const service = String(uas.localPort) // the app sends B's leg to this port (a fresh B per phase)
   const uacRun = runSipp({
     scenario: 'uac-invite-bye-expect-200.xml', target: `127.0.0.1:${rig.sipPort}`, transport: 'udp',
-    ports: rig.ports, calls: concurrent, rate, pauseMs: hold, timeoutS: injectS + hold / 1000 + 15,
+    ports: rig.ports, service, calls: concurrent, rate, pauseMs: hold, timeoutS: injectS + hold / 1000 + 15,
     recvTimeoutMs: 8000,
   })
   // every call is placed after injectS and none ends before `hold`: sample in between
@@ -238,7 +255,7 @@ type Output = {
 
 function docSection(o: Output): string {
   const rows = o.rates.map((r) =>
-    `| ${r.rate} | ${r.calls} | ${r.completed} | ${r.failed} | ${r.failedB} | ${r.wallS} | ${r.engineCpuPct} | ${r.appCpuPct} | ${r.engineRssPeakMB} |`,
+    `| ${r.rate} | ${r.calls} | ${r.completed} | ${r.failed} | ${r.failedB} | ${r.wallS} | ${r.engineCpuPct} | ${r.appCpuPct} | ${r.appLoopDelayMaxMs ?? '?'} | ${r.engineRssPeakMB} |`,
   )
   const c = o.concurrent
   return `
@@ -249,8 +266,8 @@ Engine, app and both SIPp instances are separate processes sharing one box
 
 Command: \`${o.command}\` (also the first part of \`npm run bench\`), measured ${new Date().toISOString().slice(0, 10)}.
 
-| rate (cps) | calls | completed | failed (A) | failed (B) | wall (s) | engine CPU % | app CPU % | engine peak RSS (MB) |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| rate (cps) | calls | completed | failed (A) | failed (B) | wall (s) | engine CPU % | app CPU % | app loop delay max (ms) | engine peak RSS (MB) |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
 * Highest rate with zero failed calls: **${o.maxRateWithZeroFailures ?? 'none'} cps**. Reference: a real

@@ -32,6 +32,7 @@ describe.each(['udp', 'tcp'] as const)('engine: srf createUAS over %s', (transpo
 
     expect(r.code, describeSipp(r)).toBe(0)
     expect(r.successful).toBe(1)
+    expect(r.messages, 'the engine sends 100 Trying itself').toMatch(/^SIP\/2\.0 100 /m)
     expect(await offer.promise).toMatch(/m=audio \d+ RTP\/AVP 0/)
     const uas = await within(answered.promise, 1000, 'createUAS to resolve')
     expect(uas.remote.sdp).toMatch(/a=rtpmap:0 PCMU\/8000/)
