@@ -36,8 +36,10 @@ export class AppSession {
     this.send(`response|${msgId}|${rest}`, sip)
   }
 
+  /** Close after what was written has flushed (a `NO|incorrect secret` must still arrive). */
   close(): void {
     this.state = AppSessionState.Closed
-    this.socket.destroy()
+    this.socket.end()
+    setTimeout(() => this.socket.destroy(), 1000).unref()
   }
 }
