@@ -58,7 +58,7 @@ async function cdrApp(setup?: (srf: Srf) => void): Promise<{ srf: Srf; cdrs: Cdr
   apps.push(srf)
   await new Promise<void>((resolve, reject) => {
     srf.on('connect', (err: Error | null) => (err ? reject(err) : resolve()))
-    srf.connect({ host: '127.0.0.1', port: drachtioPort, secret: SECRET })
+    void srf.connect({ host: '127.0.0.1', port: drachtioPort, secret: SECRET })
   })
   return { srf, cdrs }
 }
