@@ -55,23 +55,10 @@ export class ClientInviteTransaction extends Transaction<IctState, IctTimer> {
     this.timers.set('B', 64 * T1, () => {
       if (this.transition(IctState.Terminated, [IctState.Calling, IctState.Proceeding])) this.tu.onTimeout()
     })
-    try {
-      await this.ctx.transport.send(this.sent, this.peer)
-    } catch (err) {
-      if (this.transition(IctState.Terminated, [IctState.Calling])) this.tu.onTransportError(err as Error)
-      return this.sent
-    }
-    if (!this.reliable) {
-      // Timer A: retransmit the INVITE, starting at T1 and doubling (§17.1.1.2).
-      let interval = T1
-      const retransmit = () => {
-        if (this.state !== IctState.Calling) return
-        this.ctx.transport.sendQuietly(this.sent!, this.peer)
-        interval *= 2
-        this.timers.set('A', interval, retransmit)
-      }
-      this.timers.set('A', interval, retransmit)
-    }
+    if (!(await this.sendFirst(this.sent, IctState.Calling, (err) => this.tu.onTransportError(err)))) return this.sent
+    // Timer A: retransmit the INVITE over UDP, starting at T1 and doubling (§17.1.1.2);
+    // cleared by the first response.
+    if (!this.reliable) this.retransmitOn('A', this.sent, T1, (interval) => interval * 2)
     return this.sent
   }
 

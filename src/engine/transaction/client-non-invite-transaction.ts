@@ -42,21 +42,10 @@ export class ClientNonInviteTransaction extends Transaction<NictState, NictTimer
     this.timers.set('F', 64 * T1, () => {
       if (this.transition(NictState.Terminated, [NictState.Trying, NictState.Proceeding])) this.tu.onTimeout()
     })
-    try {
-      await this.ctx.transport.send(this.sent, this.peer)
-    } catch (err) {
-      if (this.transition(NictState.Terminated, [NictState.Trying])) this.tu.onTransportError(err as Error)
-      return this.sent
-    }
+    if (!(await this.sendFirst(this.sent, NictState.Trying, (err) => this.tu.onTransportError(err)))) return this.sent
+    // Timer E: retransmit over UDP, T1 doubling to T2 (T2 steady once a provisional arrived).
     if (!this.reliable) {
-      // Timer E: retransmit, T1 doubling to T2 (T2 steady once a provisional arrived).
-      let interval = T1
-      const retransmit = () => {
-        this.ctx.transport.sendQuietly(this.sent!, this.peer)
-        interval = this.state === NictState.Proceeding ? T2 : backoff(interval, T2)
-        this.timers.set('E', interval, retransmit)
-      }
-      this.timers.set('E', interval, retransmit)
+      this.retransmitOn('E', this.sent, T1, (interval) => (this.state === NictState.Proceeding ? T2 : backoff(interval, T2)))
     }
     return this.sent
   }

@@ -53,6 +53,31 @@ export abstract class Transaction<State extends string, TimerName extends string
     return true
   }
 
+  /**
+   * Send the request for the first time. A transport failure (TCP connect refused)
+   * terminates the transaction and is reported through `onError` (§8.1.3.1: as a 503).
+   */
+  protected async sendFirst(buf: Buffer, initial: State, onError: (err: Error) => void): Promise<boolean> {
+    try {
+      await this.ctx.transport.send(buf, this.peer)
+      return true
+    } catch (err) {
+      if (this.transition(this.terminatedState, [initial])) onError(err as Error)
+      return false
+    }
+  }
+
+  /** Retransmit `buf` on timer `name`: first after `first` ms, then after `next(previous)` ms. */
+  protected retransmitOn(name: TimerName, buf: Buffer, first: number, next: (interval: number) => number): void {
+    let interval = first
+    const fire = () => {
+      this.ctx.transport.sendQuietly(buf, this.peer)
+      interval = next(interval)
+      this.timers.set(name, interval, fire)
+    }
+    this.timers.set(name, interval, fire)
+  }
+
   onTerminated(listener: () => void): void {
     if (this.terminated) listener()
     else this.terminatedListeners.push(listener)

@@ -1,4 +1,5 @@
 import net from 'node:net'
+import { closeServer, listen } from '../../util/listen.js'
 import { SipStreamFramer, SipParseError } from '../message/index.js'
 import { peerKey } from './peer.js'
 
@@ -31,13 +32,7 @@ export class TcpTransport {
   start(): Promise<void> {
     const server = net.createServer((socket) => this.adopt(socket))
     this.server = server
-    return new Promise((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(this.opts.port, this.opts.host, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
+    return listen(server, this.opts.port, this.opts.host)
   }
 
   /** The live connection to this peer, if any. */
@@ -99,7 +94,6 @@ export class TcpTransport {
     this.connections.clear()
     const server = this.server
     this.server = undefined
-    if (!server) return Promise.resolve()
-    return new Promise((resolve) => server.close(() => resolve()))
+    return closeServer(server)
   }
 }

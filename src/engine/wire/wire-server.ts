@@ -1,4 +1,5 @@
 import net from 'node:net'
+import { closeServer, listen } from '../../util/listen.js'
 import type { Logger } from 'pino'
 import { AppSession, AppSessionState } from './app-session.js'
 import { WireReader } from './wire-framing.js'
@@ -42,13 +43,7 @@ export class WireServer {
   start(): Promise<void> {
     const server = net.createServer((socket) => this.accept(socket))
     this.server = server
-    return new Promise((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(this.opts.port, this.opts.host, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
+    return listen(server, this.opts.port, this.opts.host)
   }
 
   /** Apps that routed `verb`, in connection order. */
@@ -61,8 +56,7 @@ export class WireServer {
     for (const s of this.sockets) s.destroy()
     const server = this.server
     this.server = undefined
-    if (!server) return Promise.resolve()
-    return new Promise((resolve) => server.close(() => resolve()))
+    return closeServer(server)
   }
 
   private accept(socket: net.Socket): void {
