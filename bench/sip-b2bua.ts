@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util'
 import { PortPicker } from '../test/support/ports.js'
 import { describeSipp, runSipp, startSipp } from '../test/support/sipp.js'
 import { writeDocSection } from './sip/benchmarks-doc.js'
+import { startOptionsProbe, type ProbeResult } from './sip/options-probe.js'
 import { rssBytes, sampleRss, spawnTsx, waitTcpListening, type NodeChild } from './sip/child-process.js'
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
@@ -44,6 +45,8 @@ interface RateResult {
   appRssPeakMB: number
   /** the srf app's event-loop delay during the rate (a slow app vs. a slow server) */
   appLoopDelayMaxMs: number | null
+  /** the engine's own answer time to an OPTIONS probe every 50 ms during the rate */
+  engineOptionsRtt: ProbeResult
 }
 
 const { values } = parseArgs({
@@ -145,6 +148,7 @@ async function measureRate(rate: number, rig: Rig): Promise<RateResult> {
   await appStats(rig.app) // reset the app's counters
   const engineRss = sampleRss(rig.engine.pid)
   const appRss = sampleRss(rig.app.pid)
+  const probe = startOptionsProbe({ host: '127.0.0.1', port: rig.sipPort })
   const [e0, a0] = [await cpuTicks(rig.engine.pid), await cpuTicks(rig.app.pid)]
   const t0 = Date.now()
   const uac = await runSipp({
@@ -153,6 +157,7 @@ async function measureRate(rate: number, rig: Rig): Promise<RateResult> {
     extraArgs: ['-max_recv_loops', '5000', '-max_sched_loops', '5000'],
   })
   const wallS = (Date.now() - t0) / 1000
+  const engineOptionsRtt = await probe.stop()
   const [e1, a1] = [await cpuTicks(rig.engine.pid), await cpuTicks(rig.app.pid)]
   // B's calls end when the B2BUA's BYE arrives; a missing BYE fails at B's receive timeout
   const b = await Promise.race([uas.done, sleep(12_000).then(() => uas.stop())])
@@ -172,6 +177,7 @@ async function measureRate(rate: number, rig: Rig): Promise<RateResult> {
     engineRssPeakMB: round(eng.peak / MB),
     appRssPeakMB: round(ap.peak / MB),
     appLoopDelayMaxMs: appLoop?.loopDelayMaxMs ?? null,
+    engineOptionsRtt,
   }
 }
 
@@ -255,7 +261,7 @@ type Output = {
 
 function docSection(o: Output): string {
   const rows = o.rates.map((r) =>
-    `| ${r.rate} | ${r.calls} | ${r.completed} | ${r.failed} | ${r.failedB} | ${r.wallS} | ${r.engineCpuPct} | ${r.appCpuPct} | ${r.appLoopDelayMaxMs ?? '?'} | ${r.engineRssPeakMB} |`,
+    `| ${r.rate} | ${r.calls} | ${r.completed} | ${r.failed} | ${r.failedB} | ${r.wallS} | ${r.engineCpuPct} | ${r.appCpuPct} | ${r.appLoopDelayMaxMs ?? '?'} | ${r.engineOptionsRtt.p99Ms ?? '?'} / ${r.engineOptionsRtt.maxMs ?? '?'} | ${r.engineRssPeakMB} |`,
   )
   const c = o.concurrent
   return `
@@ -266,14 +272,20 @@ Engine, app and both SIPp instances are separate processes sharing one box
 
 Command: \`${o.command}\` (also the first part of \`npm run bench\`), measured ${new Date().toISOString().slice(0, 10)}.
 
-| rate (cps) | calls | completed | failed (A) | failed (B) | wall (s) | engine CPU % | app CPU % | app loop delay max (ms) | engine peak RSS (MB) |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| rate (cps) | calls | completed | failed (A) | failed (B) | wall (s) | engine CPU % | app CPU % | app loop delay max (ms) | engine OPTIONS answer p99 / max (ms) | engine peak RSS (MB) |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
 * Highest rate with zero failed calls: **${o.maxRateWithZeroFailures ?? 'none'} cps**. Reference: a real
   drachtio-server with the same plain srf B2BUA carried 800 cps with zero failures on this box.
 * "failed" counts every call that did not complete, including calls SIPp could not place
-  within the bound. CPU % is of one core (100 = one core busy).
+  within the bound; (A) is the caller-side SIPp, (B) the callee side. CPU % is of one core.
+* Where B fails and A does not, SIPp's error log (seen at 600–800 cps) shows the engine
+  retransmitting the INVITE to B (Timer A, T1 = 500 ms) after B had already sent 180 and
+  200: the engine took longer than T1 to read B's answer. SIPp aborts such a call; a real
+  phone would resend its 200. "engine OPTIONS answer" is the engine's own answer time to
+  an OPTIONS sent every 50 ms during the rate (no app involved); "app loop delay" is the
+  srf app's event-loop delay.
 * Engine RSS: ${o.engineRss.idleMB} MB idle, ${o.engineRss.peakMB} MB peak.
 * Memory per 1,000 concurrent calls (each call = 2 dialogs in the engine): ${c.calls} calls held
   ${c.holdMs} ms at ${c.rate} cps (${c.completed} completed): engine RSS ${c.engineRssBeforeMB} → ${c.engineRssPeakMB} MB,
