@@ -25,6 +25,7 @@ const PROMPTS = Number(arg('prompts', '200'))
 const WARMUP_MS = 1000
 
 const child = fork(fileURLToPath(new URL('./rtp/peer-process.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] })
+process.on('exit', () => child.kill())
 function rpc<T>(msg: unknown): Promise<T> {
   return new Promise((resolve) => {
     child.once('message', (m) => resolve(m as T))
@@ -32,6 +33,7 @@ function rpc<T>(msg: unknown): Promise<T> {
   })
 }
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
+const round3 = (n: number | null): number => (typeof n === 'number' ? +n.toFixed(3) : NaN)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 function offer(port: number): string {
@@ -54,6 +56,17 @@ const maxLegs = Math.max(2 * Math.max(...CALLS), PROMPTS)
 const { ports } = await rpc<{ ports: number[] }>({ cmd: 'bind', count: maxLegs })
 const rows: string[] = []
 const results: unknown[] = []
+
+// baseline: the same peers talking to each other directly (no engine) at the largest size
+{
+  const calls = Math.max(...CALLS)
+  const targets = Array.from({ length: 2 * calls }, (_, i) => ports[i % 2 === 0 ? i + 1 : i - 1])
+  const r = await rpc<BridgeResult>({ cmd: 'bridge', targets, durationMs: Math.min(SECONDS, 5) * 1000, warmupMs: WARMUP_MS })
+  const result = { scenario: 'baseline-direct', calls, lossPercent: +r.lossPercent.toFixed(4), latencyMs: { p50: +r.latencyMs.p50.toFixed(2), p99: +r.latencyMs.p99.toFixed(2) }, peerCpuPercent: +r.peerCpuPercent.toFixed(1) }
+  results.push(result)
+  console.log(JSON.stringify(result))
+  rows.push(`| ${calls} direct, no engine | ${r.sent} | ${result.lossPercent} % | ${result.latencyMs.p50} / ${result.latencyMs.p99} | – | ${result.peerCpuPercent} % | – |`)
+}
 
 for (const calls of CALLS) {
   gc()
@@ -97,21 +110,13 @@ for (const calls of CALLS) {
   await sleep(300)
 }
 
-// baseline: the same peers talking to each other directly (no engine) at the largest size
-{
-  const calls = Math.max(...CALLS)
-  const targets = Array.from({ length: 2 * calls }, (_, i) => ports[i % 2 === 0 ? i + 1 : i - 1])
-  const r = await rpc<BridgeResult>({ cmd: 'bridge', targets, durationMs: Math.min(SECONDS, 5) * 1000, warmupMs: WARMUP_MS })
-  const result = { scenario: 'baseline-direct', calls, lossPercent: +r.lossPercent.toFixed(4), latencyMs: { p50: +r.latencyMs.p50.toFixed(2), p99: +r.latencyMs.p99.toFixed(2) }, peerCpuPercent: +r.peerCpuPercent.toFixed(1) }
-  results.push(result)
-  console.log(JSON.stringify(result))
-  rows.push(`| ${calls} direct, no engine | ${r.sent} | ${result.lossPercent} % | ${result.latencyMs.p50} / ${result.latencyMs.p99} | – | ${result.peerCpuPercent} % | – |`)
-}
-
 // prompt cadence: PROMPTS endpoints each playing a looping tone, jitter at the receiver
 {
+  // fresh (never connected) peer sockets for the prompt receivers
+  const offset = ports.length
+  const fresh = (await rpc<{ ports: number[] }>({ cmd: 'bind', count: PROMPTS })).ports
   const eps: EmbeddedEndpoint[] = []
-  for (let i = 0; i < PROMPTS; i++) eps.push(await engine.createEndpoint({ remoteSdp: offer(ports[i]) }))
+  for (let i = 0; i < PROMPTS; i++) eps.push(await engine.createEndpoint({ remoteSdp: offer(fresh[i]) }))
   const ac = new AbortController()
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
@@ -119,6 +124,7 @@ for (const calls of CALLS) {
   const r = await rpc<{ received: number; jitterMs: { p50: number; p99: number; max: number }; samples: number }>({
     cmd: 'prompts',
     legs: PROMPTS,
+    offset,
     durationMs: SECONDS * 1000,
     warmupMs: WARMUP_MS,
   })
@@ -132,7 +138,7 @@ for (const calls of CALLS) {
     prompts: PROMPTS,
     packetsReceived: r.received,
     expectedPackets: Math.floor((PROMPTS * SECONDS * 1000) / 20),
-    jitterMs: { p50: +r.jitterMs.p50.toFixed(3), p99: +r.jitterMs.p99.toFixed(3), max: +r.jitterMs.max.toFixed(3) },
+    jitterMs: { p50: round3(r.jitterMs.p50), p99: round3(r.jitterMs.p99), max: round3(r.jitterMs.max) },
     engineCpuPercent: +(((cpu.user + cpu.system) / 1000 / wall) * 100).toFixed(1),
     pacerResyncs: engine.pacer.resyncs,
   }

@@ -4,7 +4,7 @@
  *
  *   { cmd: 'bind', count }                       → { ports }
  *   { cmd: 'bridge', targets, durationMs, warmupMs } → loss / latency of relayed packets
- *   { cmd: 'prompts', legs, durationMs, warmupMs }   → inter-arrival jitter of prompt packets
+ *   { cmd: 'prompts', legs, offset, durationMs, warmupMs } → inter-arrival jitter of prompt packets (fresh sockets from `offset`)
  *   { cmd: 'exit' }
  *
  * Bridge mode: every leg sends a 20 ms PCMU packet at real pace (legs spread over 10
@@ -28,6 +28,7 @@ async function bind(count: number): Promise<number[]> {
   for (let i = 0; i < count; i++) {
     const s = dgram.createSocket({ type: 'udp4', recvBufferSize: 256 * 1024 })
     await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()))
+    s.on('error', () => undefined) // ICMP port unreachable on a connected socket after the engine closed the endpoint
     sockets.push(s)
     ports.push(s.address().port)
   }
@@ -61,6 +62,8 @@ async function bridge(targets: number[], durationMs: number, warmupMs: number) {
   const ts = new Uint32Array(legs)
   const ssrc = Uint32Array.from({ length: legs }, () => (Math.random() * 0xffffffff) >>> 0)
   const payload = Buffer.alloc(172, 0xff)
+  // connected sockets: the kernel knows the destination, send() skips address handling
+  await Promise.all(sockets.slice(0, legs).map((s, i) => new Promise<void>((r) => s.connect(targets[i], '127.0.0.1', () => r()))))
   const cpu0 = process.cpuUsage()
   await new Promise<void>((resolve) => {
     let phase = 0
@@ -79,7 +82,7 @@ async function bridge(targets: number[], durationMs: number, warmupMs: number) {
           pkt.writeUInt32BE(ssrc[i], 8)
           pkt.writeDoubleBE(now(), 12)
           pkt.writeUInt32BE(i, 20)
-          sockets[i].send(pkt, targets[i], '127.0.0.1')
+          sockets[i].send(pkt)
           sent++
         }
         phase = (phase + 1) % PHASES
@@ -92,6 +95,7 @@ async function bridge(targets: number[], durationMs: number, warmupMs: number) {
   const wall = now() - t0
   const peerCpu = cpuPercent(cpu0, wall)
   await new Promise((r) => setTimeout(r, 500)) // in flight
+  for (const s of sockets.slice(0, legs)) s.disconnect()
   return {
     sent,
     received,
@@ -101,13 +105,13 @@ async function bridge(targets: number[], durationMs: number, warmupMs: number) {
   }
 }
 
-async function prompts(legs: number, durationMs: number, warmupMs: number) {
+async function prompts(legs: number, durationMs: number, warmupMs: number, offset = 0) {
   const last = new Float64Array(legs)
   const jitter = new Float64Array(Math.ceil((legs * durationMs) / 20) + legs * 10)
   let n = 0
   let received = 0
   const t0 = now()
-  sockets.slice(0, legs).forEach((s, i) => {
+  sockets.slice(offset, offset + legs).forEach((s, i) => {
     s.removeAllListeners('message')
     s.on('message', () => {
       received++
@@ -124,7 +128,7 @@ process.on('message', (msg: any) => {
   void (async () => {
     if (msg.cmd === 'bind') reply({ ports: await bind(msg.count) })
     else if (msg.cmd === 'bridge') reply(await bridge(msg.targets, msg.durationMs, msg.warmupMs))
-    else if (msg.cmd === 'prompts') reply(await prompts(msg.legs, msg.durationMs, msg.warmupMs))
+    else if (msg.cmd === 'prompts') reply(await prompts(msg.legs, msg.durationMs, msg.warmupMs, msg.offset))
     else if (msg.cmd === 'exit') {
       for (const s of sockets) s.close()
       process.exit(0)
