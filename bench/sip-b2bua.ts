@@ -15,6 +15,7 @@
  *   npx tsx bench/sip-b2bua.ts [--rates 100,200,400] [--seconds 8] [--hold-ms 1000]
  *                              [--concurrent 3000] [--no-doc]
  */
+import { execFileSync } from 'node:child_process'
 import { cpus } from 'node:os'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
       engineRss: { idleMB: round(idleRss / MB), peakMB: peakRss },
       concurrent: memory,
       command: commandLine(),
+      commit: gitCommit(),
     }
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`)
     if (!values['no-doc']) {
@@ -243,6 +245,16 @@ function round(n: number): number {
   return Math.round(n * 10) / 10
 }
 
+function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src/engine'], { cwd: ROOT }).toString().trim()
+    return dirty ? `${head} (src/engine modified)` : head
+  } catch {
+    return 'unknown'
+  }
+}
+
 function commandLine(): string {
   const args = process.argv.slice(2)
   return `npx tsx bench/sip-b2bua.ts${args.length ? ` ${args.join(' ')}` : ''}`
@@ -255,6 +267,7 @@ type Output = {
   engineRss: { idleMB: number; peakMB: number }
   concurrent: Awaited<ReturnType<typeof measureConcurrent>>
   command: string
+  commit: string
   callShape: string
   secondsPerRate: number
 }
@@ -270,7 +283,9 @@ SIPp UAC → embedded engine → plain drachtio-srf B2BUA (\`createB2BUA\`, \`be
 Engine, app and both SIPp instances are separate processes sharing one box
 (${o.host.cpus} × ${o.host.cpu}, Node ${o.host.node}). ${o.secondsPerRate} s of calls per rate, each rate bounded to 20 s.
 
-Command: \`${o.command}\` (also the first part of \`npm run bench\`), measured ${new Date().toISOString().slice(0, 10)}.
+Command: \`${o.command}\` (also the first part of \`npm run bench\`), measured ${new Date().toISOString().slice(0, 10)}
+at commit ${o.commit}. Near the limit the outcome moves by a rate step between runs and
+engine commits; compare runs, not single numbers.
 
 | rate (cps) | calls | completed | failed (A) | failed (B) | wall (s) | engine CPU % | app CPU % | app loop delay max (ms) | engine OPTIONS answer p99 / max (ms) | engine peak RSS (MB) |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
