@@ -8,6 +8,7 @@ import { parseAppMessage } from './core/parse-app-message.js'
 import { ServerEntries } from './core/server-entries.js'
 import { ServerSide } from './core/server-side.js'
 import { DialogTable } from './dialog/dialog-table.js'
+import { ServerInviteTransaction } from './transaction/server-invite-transaction.js'
 import { TransactionLayer } from './transaction/transaction-layer.js'
 import { DEFAULT_TIMERS, type TimerValues } from './transaction/timer-values.js'
 import { createStats, type EngineStats } from './transport/engine-stats.js'
@@ -70,7 +71,12 @@ export function createSipEngine(opts: SipEngineOptions): SipEngine {
     onMessage: (inbound) => onNetworkMessage(inbound),
   })
   const txns = new TransactionLayer({ transport, timers: { ...DEFAULT_TIMERS, ...opts.timers } })
-  const dialogs = new DialogTable()
+  const dialogs = new DialogTable((d) => {
+    // A BYE (either way) before the ACK of our 2xx arrived: that 2xx needs no more retransmitting.
+    const awaiting = d.awaitingAckTxnId ? ctx.server.get(d.awaitingAckTxnId) : undefined
+    if (awaiting?.txn instanceof ServerInviteTransaction) awaiting.txn.abandonAck()
+    d.awaitingAckTxnId = undefined
+  })
   const wire = new WireServer({
     host: opts.drachtioHost ?? '127.0.0.1',
     port: opts.drachtioPort,

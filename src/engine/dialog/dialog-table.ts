@@ -5,6 +5,9 @@ export class DialogTable {
   private readonly byId = new Map<string, Dialog>()
   private readonly byMatch = new Map<string, Dialog>()
 
+  /** `onRemove` runs once for each dialog that leaves the table. */
+  constructor(private readonly onRemove: (d: Dialog) => void = () => {}) {}
+
   add(d: Dialog): void {
     this.byId.set(d.id, d)
     this.byMatch.set(d.matchKey, d)
@@ -25,9 +28,10 @@ export class DialogTable {
   }
 
   remove(d: Dialog): void {
-    d.terminate()
+    const wasLive = d.terminate()
     if (this.byId.get(d.id) === d) this.byId.delete(d.id)
     if (this.byMatch.get(d.matchKey) === d) this.byMatch.delete(d.matchKey)
+    if (wasLive) this.onRemove(d)
   }
 
   get size(): number {

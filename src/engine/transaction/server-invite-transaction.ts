@@ -110,6 +110,14 @@ export class ServerInviteTransaction extends Transaction<IstState, IstTimer> {
     this.transition(IstState.Terminated, [IstState.Accepted])
   }
 
+  /**
+   * The dialog ended (BYE either way) before the ACK for our 2xx arrived: stop
+   * retransmitting it; a late ACK is then a stray and is dropped.
+   */
+  abandonAck(): void {
+    this.transition(IstState.Terminated, [IstState.Accepted])
+  }
+
   /** Still holding state a new request or the app can act on (not just absorbing retransmissions). */
   get active(): boolean {
     return this.state === IstState.Proceeding || this.state === IstState.Accepted
