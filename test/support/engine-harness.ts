@@ -84,7 +84,7 @@ export class EngineHarness {
     const { drachtioHost: host, drachtioPort: port, drachtioSecret: secret } = this.endpoints
     await new Promise<void>((resolve, reject) => {
       srf.on('connect', (err: Error | null) => (err ? reject(err) : resolve()))
-      srf.connect({ host, port, secret })
+      void srf.connect({ host, port, secret })
     })
     return srf
   }
