@@ -9,7 +9,19 @@ import { startDemoApp } from './app/demo-app.js'
 import { createEmbeddedMediaEngine } from './media/index.js'
 import { connectSrf } from './sip/connect-srf.js'
 
-const config = loadConfig(process.env)
+/** A clear one-line reason and exit 1, instead of a stack trace, when start-up cannot go on. */
+function fail(message: string, err?: unknown): never {
+  const detail = err instanceof Error ? `: ${err.message}` : ''
+  process.stderr.write(`livecall: ${message}${detail}\n`)
+  process.exit(1)
+}
+
+let config: ReturnType<typeof loadConfig>
+try {
+  config = loadConfig(process.env)
+} catch (err) {
+  fail('cannot start', err)
+}
 const logger = createLogger(config.logLevel)
 const started = Date.now()
 
@@ -22,7 +34,7 @@ if (!config.drachtioHost) {
     drachtioSecret: config.drachtioSecret,
     logger: logger.child({ component: 'engine' }),
   })
-  await engine.start()
+  await engine.start().catch((err) => fail(`SIP engine cannot listen on ${config.sipHost}:${config.sipPort} (SIP) / 127.0.0.1:${config.drachtioPort} (drachtio)`, err))
 }
 
 const sip = await connectSrf({
@@ -30,7 +42,7 @@ const sip = await connectSrf({
   port: config.drachtioPort,
   secret: config.drachtioSecret,
   logger: logger.child({ component: 'sip' }),
-})
+}).catch((err) => fail('cannot connect to the drachtio server', err))
 if (config.mediaEngine !== 'embedded') {
   logger.fatal('MEDIA_ENGINE=freeswitch is not available in this build yet; use embedded')
   process.exit(1)
@@ -54,7 +66,7 @@ const http = buildServer({
     engine: engine?.counts(),
   }),
 })
-await http.listen({ host: config.httpHost, port: config.httpPort })
+await http.listen({ host: config.httpHost, port: config.httpPort }).catch((err) => fail(`HTTP cannot listen on ${config.httpHost}:${config.httpPort}`, err))
 
 /** SIGTERM: stop taking calls, end the ones in progress, exit 0. */
 async function shutdown(signal: string): Promise<void> {
