@@ -1,40 +1,73 @@
 /**
  * RTP media engine load bench (not a test): N concurrent bridged calls with RTP both
- * ways at real pace, the far ends in a separate child process (bench/rtp/peer-process.ts).
+ * ways at real pace; the far ends live in --peers child processes (bench/rtp/peer-process.ts),
+ * the engine runs alone in this process's event loop.
  *
- *   npx tsx --expose-gc bench/rtp-load.ts [--calls 100,500,1000] [--seconds 8] [--prompts 200]
+ *   npx tsx --expose-gc bench/rtp-load.ts [--calls 100,300,500,1000] [--seconds 8] [--prompts 200]
+ *                                          [--peers 2] [--engine embedded|plain] [--baseline 0]
  *
- * Per call count: loss, one-way latency through the engine (p50/p99, and the same peers
- * talking directly as a baseline), engine CPU (% of one core), memory per call. Then the
- * prompt cadence jitter at the receiver with --prompts concurrent prompts. Prints one
- * JSON object per scenario, then a markdown table. Every run is bounded (≈ 45 s total
- * with the defaults).
+ * Per call count: loss (packets a leg sent that its partner never received, classified
+ * first / middle / last), one-way latency peer → engine → peer (p50/p99), engine CPU
+ * (this process, % of one core, and µs per relayed packet), peer CPU (sum of the peer
+ * processes), memory per call, kernel UDP drops during the run. `--engine plain` runs the
+ * same load through a minimal Node relay (bench/rtp/plain-relay.ts): the floor for a
+ * one-socket-per-leg relay in Node on this box. `--baseline N` first runs N calls with
+ * the peers talking to each other directly (no relay at all).
+ * Then --prompts endpoints each play a looping tone: cadence jitter |gap − 20 ms| at the
+ * receiver, and lateness of the pacer's first and last client against the tick deadline.
+ * Prints one JSON object per scenario, then markdown rows.
  */
-import { fork } from 'node:child_process'
+import { fork, type ChildProcess } from 'node:child_process'
+import { loadavg } from 'node:os'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import { createEmbeddedMediaEngine, type EmbeddedEndpoint } from '../src/media/index.js'
+import { monotonicMs } from '../src/media/embedded/pacer.js'
+import { count, createHistogram, merge, percentileOf, record } from './rtp/histogram.js'
+import { diffKernelDrops, readKernelDrops } from './rtp/kernel-drops.js'
+import type { BridgeReport, PromptReport } from './rtp/peer-process.js'
+import { PlainRelayLeg } from './rtp/plain-relay.js'
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`)
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : def
 }
-const CALLS = arg('calls', '100,500,1000').split(',').map(Number)
+const CALLS = arg('calls', '100,300,500,1000').split(',').map(Number).filter((n) => n > 0)
 const SECONDS = Number(arg('seconds', '8'))
 const PROMPTS = Number(arg('prompts', '200'))
+const PEERS = Math.max(1, Number(arg('peers', '2')))
+const ENGINE = arg('engine', 'embedded') as 'embedded' | 'plain'
+const BASELINE = Number(arg('baseline', '0'))
 const WARMUP_MS = 1000
+/** engine ports and peer ports: both below the ephemeral range (32768+) so no socket of another process lands there */
+const ENGINE_PORTS = { min: 20000, max: 27999 }
+const PEER_FIRST_PORT = 28000
+const PEER_PORT_SPAN = 2300
 
-const child = fork(fileURLToPath(new URL('./rtp/peer-process.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] })
-process.on('exit', () => child.kill())
-function rpc<T>(msg: unknown): Promise<T> {
+const r1 = (n: number): number => +n.toFixed(1)
+const r2 = (n: number): number => +n.toFixed(2)
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
+
+// ── peers ────────────────────────────────────────────────────────────────────────
+const peerScript = fileURLToPath(new URL('./rtp/peer-process.ts', import.meta.url))
+const peers: ChildProcess[] = Array.from({ length: PEERS }, () => fork(peerScript, [], { execArgv: ['--import', 'tsx'] }))
+process.on('exit', () => peers.forEach((p) => p.kill()))
+function rpc<T>(peer: ChildProcess, msg: unknown): Promise<T> {
   return new Promise((resolve) => {
-    child.once('message', (m) => resolve(m as T))
-    child.send(msg as never)
+    peer.once('message', (m) => resolve(m as T))
+    peer.send(msg as never)
   })
 }
-const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
-const round3 = (n: number | null): number => (typeof n === 'number' ? +n.toFixed(3) : NaN)
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** call i lives in peer i % PEERS, as its local legs 2⌊i/P⌋ and 2⌊i/P⌋+1 */
+const maxCalls = Math.max(BASELINE, ...CALLS)
+const legsOf = (calls: number, k: number): number => 2 * Math.ceil(Math.max(0, calls - k) / PEERS)
+const peerPorts: number[][] = await Promise.all(
+  peers.map((p, k) =>
+    rpc<{ ports: number[] }>(p, { cmd: 'bind', firstPort: PEER_FIRST_PORT + k * PEER_PORT_SPAN, count: legsOf(maxCalls, k) + (k === 0 ? PROMPTS : 0) }).then((r) => r.ports),
+  ),
+)
 
 function offer(port: number): string {
   return [
@@ -43,114 +76,209 @@ function offer(port: number): string {
   ].join('\r\n') + '\r\n'
 }
 
-interface BridgeResult {
-  sent: number
-  received: number
-  lossPercent: number
-  latencyMs: { p50: number; p99: number; max: number }
-  peerCpuPercent: number
+// ── the relay under test ─────────────────────────────────────────────────────────
+const engine = createEmbeddedMediaEngine({ host: '127.0.0.1', portMin: ENGINE_PORTS.min, portMax: ENGINE_PORTS.max, logger: pino({ level: 'silent' }) })
+let plainPort = ENGINE_PORTS.min
+interface Leg {
+  port: number
+  close(): unknown
+}
+async function openCall(remoteA: number, remoteB: number): Promise<[Leg, Leg]> {
+  if (ENGINE === 'embedded') {
+    const a = await engine.createEndpoint({ remoteSdp: offer(remoteA) })
+    const b = await engine.createEndpoint({ remoteSdp: offer(remoteB) })
+    await a.bridge(b)
+    return [a, b]
+  }
+  const open = async (remote: number): Promise<PlainRelayLeg> => {
+    for (;;) {
+      const port = plainPort
+      plainPort = plainPort + 2 > ENGINE_PORTS.max ? ENGINE_PORTS.min : plainPort + 2
+      try {
+        return await PlainRelayLeg.open(port, remote)
+      } catch {
+        /* taken: next */
+      }
+    }
+  }
+  const a = await open(remoteA)
+  const b = await open(remoteB)
+  a.partner = b
+  b.partner = a
+  return [a, b]
 }
 
-const engine = createEmbeddedMediaEngine({ host: '127.0.0.1', portMin: 50000, portMax: 59999, logger: pino({ level: 'silent' }) })
-const maxLegs = Math.max(2 * Math.max(...CALLS), PROMPTS)
-const { ports } = await rpc<{ ports: number[] }>({ cmd: 'bind', count: maxLegs })
+interface BridgeRun {
+  calls: number
+  reports: BridgeReport[]
+  engineCpuMs: number
+  runMs: number
+}
+
+/** Every peer runs its share of `calls` against `targetsOf(k)` at once. */
+async function runPeers(calls: number, targetsOf: (k: number) => number[], durationMs: number): Promise<BridgeRun> {
+  const cpu0 = process.cpuUsage()
+  const t0 = monotonicMs()
+  const reports = await Promise.all(peers.map((p, k) => rpc<BridgeReport>(p, { cmd: 'bridge', targets: targetsOf(k), durationMs, warmupMs: WARMUP_MS })))
+  const cpu = process.cpuUsage(cpu0)
+  return { calls, reports, engineCpuMs: (cpu.user + cpu.system) / 1000, runMs: monotonicMs() - t0 }
+}
+
+function summarise(run: BridgeRun) {
+  const latency = createHistogram()
+  let sent = 0
+  let received = 0
+  let duplicates = 0
+  const lost = { first: 0, middle: 0, last: 0 }
+  let peerCpuMs = 0
+  let wallMs = 0
+  let maxLoopLagMs = 0
+  for (const r of run.reports) {
+    merge(latency, r.latency)
+    sent += r.sent
+    received += r.received
+    duplicates += r.duplicates
+    lost.first += r.lost.first
+    lost.middle += r.lost.middle
+    lost.last += r.lost.last
+    peerCpuMs += r.cpuMs
+    wallMs = Math.max(wallMs, r.wallMs)
+    maxLoopLagMs = Math.max(maxLoopLagMs, r.maxLoopLagMs)
+  }
+  return {
+    sent,
+    received,
+    duplicates,
+    lost,
+    lossPercent: sent ? +(((sent - received) / sent) * 100).toFixed(4) : 0,
+    latencyMs: { p50: r2(percentileOf(latency, 50)), p99: r2(percentileOf(latency, 99)), max: r2(percentileOf(latency, 100)), samples: count(latency) },
+    peerCpuPercent: r1((peerCpuMs / wallMs) * 100),
+    peerMaxLoopLagMs: r1(maxLoopLagMs),
+    wallMs,
+  }
+}
+
 const rows: string[] = []
-const results: unknown[] = []
+const loadAvg = (): string => loadavg()[0].toFixed(2)
 
-// baseline: the same peers talking to each other directly (no engine) at the largest size
-{
-  const calls = Math.max(...CALLS)
-  const targets = Array.from({ length: 2 * calls }, (_, i) => ports[i % 2 === 0 ? i + 1 : i - 1])
-  const r = await rpc<BridgeResult>({ cmd: 'bridge', targets, durationMs: Math.min(SECONDS, 5) * 1000, warmupMs: WARMUP_MS })
-  const result = { scenario: 'baseline-direct', calls, lossPercent: +r.lossPercent.toFixed(4), latencyMs: { p50: +r.latencyMs.p50.toFixed(2), p99: +r.latencyMs.p99.toFixed(2) }, peerCpuPercent: +r.peerCpuPercent.toFixed(1) }
-  results.push(result)
+// ── baseline: the peers talk to each other directly ──────────────────────────────
+if (BASELINE > 0) {
+  const run = await runPeers(BASELINE, (k) => {
+    const legs = legsOf(BASELINE, k)
+    return Array.from({ length: legs }, (_, i) => peerPorts[k][i ^ 1])
+  }, SECONDS * 1000)
+  const s = summarise(run)
+  const result = { scenario: 'baseline-direct', calls: BASELINE, peers: PEERS, loadAvg1: loadAvg(), ...s }
   console.log(JSON.stringify(result))
-  rows.push(`| ${calls} direct, no engine | ${r.sent} | ${result.lossPercent} % | ${result.latencyMs.p50} / ${result.latencyMs.p99} | – | ${result.peerCpuPercent} % | – |`)
+  rows.push(`| ${BASELINE} direct, no relay | ${s.sent} | ${s.lossPercent} % | ${s.latencyMs.p50} / ${s.latencyMs.p99} | – | ${s.peerCpuPercent} % | – | ${result.loadAvg1} |`)
 }
 
+// ── bridged calls ────────────────────────────────────────────────────────────────
 for (const calls of CALLS) {
   gc()
-  await sleep(100)
+  await sleep(200)
   const mem0 = process.memoryUsage()
-  const eps: EmbeddedEndpoint[] = []
-  for (let i = 0; i < 2 * calls; i++) eps.push(await engine.createEndpoint({ remoteSdp: offer(ports[i]) }))
-  for (let i = 0; i < calls; i++) await eps[2 * i].bridge(eps[2 * i + 1])
+  const legsByPeer: Leg[][] = peers.map(() => [])
+  for (let i = 0; i < calls; i++) {
+    const k = i % PEERS
+    const local = 2 * Math.floor(i / PEERS)
+    const [a, b] = await openCall(peerPorts[k][local], peerPorts[k][local + 1])
+    legsByPeer[k].push(a, b)
+  }
   gc()
-  await sleep(100)
+  await sleep(200)
   const mem1 = process.memoryUsage()
-  const before = engine.stats().counters
-  const cpu0 = process.cpuUsage()
-  const t0 = performance.now()
-  const r = await rpc<BridgeResult>({ cmd: 'bridge', targets: eps.map((e) => e.port), durationMs: SECONDS * 1000, warmupMs: WARMUP_MS })
-  const wall = performance.now() - t0 - 500 // the peer waits 500 ms for packets in flight
-  const cpu = process.cpuUsage(cpu0)
-  const after = engine.stats().counters
-  await Promise.all(eps.map((e) => e.close()))
+  const stats0 = engine.stats().counters
+  const kernel0 = readKernelDrops()
+  const eld = monitorEventLoopDelay({ resolution: 10 })
+  eld.enable()
+  const load = loadAvg()
+  const run = await runPeers(calls, (k) => legsByPeer[k].map((l) => l.port), SECONDS * 1000)
+  eld.disable()
+  const kernel = diffKernelDrops(kernel0, readKernelDrops())
+  const stats1 = engine.stats().counters
+  for (const legs of legsByPeer) for (const l of legs) await l.close()
+  const s = summarise(run)
+  const relayed = ENGINE === 'embedded' ? stats1.packetsRelayed - stats0.packetsRelayed : s.received
   const result = {
     scenario: 'bridge',
+    engine: ENGINE,
     calls,
     seconds: SECONDS,
-    packetsSent: r.sent,
-    packetsReceived: r.received,
-    lossPercent: Number(r.lossPercent.toFixed(4)),
-    latencyMs: { p50: +r.latencyMs.p50.toFixed(2), p99: +r.latencyMs.p99.toFixed(2), max: +r.latencyMs.max.toFixed(2) },
-    engineCpuPercent: +(((cpu.user + cpu.system) / 1000 / wall) * 100).toFixed(1),
-    peerCpuPercent: +r.peerCpuPercent.toFixed(1),
-    engineDropped: Object.fromEntries(Object.entries(after.dropped).map(([k, v]) => [k, v - before.dropped[k as keyof typeof before.dropped]])),
-    memoryPerCall: {
-      rssKiB: +((mem1.rss - mem0.rss) / calls / 1024).toFixed(1),
-      heapKiB: +((mem1.heapUsed - mem0.heapUsed) / calls / 1024).toFixed(1),
-    },
+    peers: PEERS,
+    loadAvg1: load,
+    ...s,
+    engineCpuPercent: r1((run.engineCpuMs / s.wallMs) * 100),
+    engineCpuUsPerRelayedPacket: r2((run.engineCpuMs * 1000) / Math.max(1, relayed)),
+    // the monitor's timer runs every 10 ms: what exceeds that is delay
+    engineEventLoopDelayMs: { p50: r1(eld.percentile(50) / 1e6 - 10), p99: r1(eld.percentile(99) / 1e6 - 10), max: r1(eld.max / 1e6 - 10) },
+    engineDropped: ENGINE === 'embedded' ? Object.fromEntries(Object.entries(stats1.dropped).map(([k, v]) => [k, v - stats0.dropped[k as keyof typeof stats0.dropped]])) : undefined,
+    kernelDrops: kernel,
+    memoryPerCall: { rssKiB: r1((mem1.rss - mem0.rss) / calls / 1024), heapKiB: r1((mem1.heapUsed - mem0.heapUsed) / calls / 1024) },
   }
-  results.push(result)
   console.log(JSON.stringify(result))
   rows.push(
-    `| ${calls} | ${result.packetsSent} | ${result.lossPercent} % | ${result.latencyMs.p50} / ${result.latencyMs.p99} | ${result.engineCpuPercent} % | ${result.peerCpuPercent} % | ${result.memoryPerCall.rssKiB} / ${result.memoryPerCall.heapKiB} |`,
+    `| ${calls}${ENGINE === 'plain' ? ' (plain relay)' : ''} | ${s.sent} | ${s.lossPercent} % (first ${s.lost.first} / middle ${s.lost.middle} / last ${s.lost.last}) | ${s.latencyMs.p50} / ${s.latencyMs.p99} | ${result.engineCpuPercent} % (${result.engineCpuUsPerRelayedPacket} µs/pkt) | ${s.peerCpuPercent} % | ${result.memoryPerCall.rssKiB} / ${result.memoryPerCall.heapKiB} | ${load} |`,
   )
   await sleep(300)
 }
 
-// prompt cadence: PROMPTS endpoints each playing a looping tone, jitter at the receiver
-{
-  // fresh (never connected) peer sockets for the prompt receivers
-  const offset = ports.length
-  const fresh = (await rpc<{ ports: number[] }>({ cmd: 'bind', count: PROMPTS })).ports
+// ── prompt cadence ───────────────────────────────────────────────────────────────
+if (PROMPTS > 0 && ENGINE === 'embedded') {
+  const first = legsOf(maxCalls, 0)
+  const ports = peerPorts[0].slice(first, first + PROMPTS)
   const eps: EmbeddedEndpoint[] = []
-  for (let i = 0; i < PROMPTS; i++) eps.push(await engine.createEndpoint({ remoteSdp: offer(fresh[i]) }))
+  for (const p of ports) eps.push(await engine.createEndpoint({ remoteSdp: offer(p) }))
+  const pacer = engine.pacer
+  const firstLate = createHistogram()
+  const lastLate = createHistogram()
+  let measureFrom = Infinity // set when the receivers start; the tone loading before that stalls the loop
+  const probe = (h: Uint32Array) => () => {
+    const t = monotonicMs()
+    if (t >= measureFrom) record(h, t - pacer.tickDeadline)
+  }
+  const removeFirst = pacer.add(probe(firstLate))
   const ac = new AbortController()
-  const cpu0 = process.cpuUsage()
-  const t0 = performance.now()
   const playing = eps.map((e) => e.play({ type: 'tone', freqs: [440, 480], durationMs: 2000, loop: 0 }, ac.signal))
-  const r = await rpc<{ received: number; jitterMs: { p50: number; p99: number; max: number }; samples: number }>({
-    cmd: 'prompts',
-    legs: PROMPTS,
-    offset,
-    durationMs: SECONDS * 1000,
-    warmupMs: WARMUP_MS,
-  })
+  while (pacer.size < PROMPTS + 1) await sleep(10)
+  const removeLast = pacer.add(probe(lastLate))
+  const load = loadAvg()
+  const cpu0 = process.cpuUsage()
+  const t0 = monotonicMs()
+  measureFrom = t0 + WARMUP_MS
+  const r = await rpc<PromptReport>(peers[0], { cmd: 'prompts', first, count: PROMPTS, durationMs: SECONDS * 1000, warmupMs: WARMUP_MS })
   const cpu = process.cpuUsage(cpu0)
-  const wall = performance.now() - t0
+  const wall = monotonicMs() - t0
+  removeFirst()
+  removeLast()
   ac.abort()
   await Promise.all(playing)
   await Promise.all(eps.map((e) => e.close()))
+  const pct = (h: ArrayLike<number>) => ({ p50: r2(percentileOf(h, 50)), p99: r2(percentileOf(h, 99)), max: r2(percentileOf(h, 100)) })
   const result = {
     scenario: 'prompts',
     prompts: PROMPTS,
+    loadAvg1: load,
     packetsReceived: r.received,
     expectedPackets: Math.floor((PROMPTS * SECONDS * 1000) / 20),
-    jitterMs: { p50: round3(r.jitterMs.p50), p99: round3(r.jitterMs.p99), max: round3(r.jitterMs.max) },
-    engineCpuPercent: +(((cpu.user + cpu.system) / 1000 / wall) * 100).toFixed(1),
-    pacerResyncs: engine.pacer.resyncs,
+    receiverJitterMs: pct(r.jitter),
+    pacerLatenessMs: { firstClient: pct(firstLate), lastClient: pct(lastLate) },
+    engineCpuPercent: r1((((cpu.user + cpu.system) / 1000) / wall) * 100),
+    receiverCpuPercent: r1((r.cpuMs / r.wallMs) * 100),
+    pacerResyncs: pacer.resyncs,
   }
-  results.push(result)
   console.log(JSON.stringify(result))
-  rows.push('', '| concurrent prompts | packets received / expected | inter-arrival jitter p50 / p99 / max | engine CPU |', '|---|---|---|---|')
-  rows.push(`| ${PROMPTS} | ${r.received} / ${result.expectedPackets} | ${result.jitterMs.p50} / ${result.jitterMs.p99} / ${result.jitterMs.max} ms | ${result.engineCpuPercent} % |`)
+  rows.push(
+    '',
+    '| concurrent prompts | packets received / expected | jitter at receiver p50 / p99 / max (ms) | pacer lateness, first client p50 / p99 (ms) | last client p50 / p99 (ms) | engine CPU | load avg |',
+    '|---|---|---|---|---|---|---|',
+    `| ${PROMPTS} | ${r.received} / ${result.expectedPackets} | ${result.receiverJitterMs.p50} / ${result.receiverJitterMs.p99} / ${result.receiverJitterMs.max} | ${result.pacerLatenessMs.firstClient.p50} / ${result.pacerLatenessMs.firstClient.p99} | ${result.pacerLatenessMs.lastClient.p50} / ${result.pacerLatenessMs.lastClient.p99} | ${result.engineCpuPercent} % | ${load} |`,
+  )
 }
 
-await rpc({ cmd: 'exit' }).catch(() => undefined)
+await Promise.all(peers.map((p) => rpc(p, { cmd: 'exit' }).catch(() => undefined)))
 await engine.close()
-console.log('\n| bridged calls | packets sent | loss | one-way latency p50 / p99 (ms) | engine CPU (1 core = 100 %) | peer-process CPU | memory per call RSS / heap (KiB) |')
-console.log('|---|---|---|---|---|---|---|')
-for (const r of rows) console.log(r)
+console.log('\n| bridged calls | packets sent | loss | one-way latency p50 / p99 (ms) | engine CPU (1 core = 100 %) | peer CPU (sum) | memory per call RSS / heap (KiB) | load avg |')
+console.log('|---|---|---|---|---|---|---|---|')
+for (const row of rows) console.log(row)
 process.exit(0)

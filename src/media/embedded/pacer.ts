@@ -56,6 +56,11 @@ export class Pacer {
     return this.state
   }
 
+  /** Deadline (monotonic ms) of the tick being run, or of the next one between ticks. */
+  get tickDeadline(): number {
+    return this.nextDeadline
+  }
+
   get size(): number {
     return this.clients.size
   }
