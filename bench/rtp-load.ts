@@ -18,6 +18,7 @@
  * Prints one JSON object per scenario, then markdown rows.
  */
 import { fork, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
@@ -112,16 +113,38 @@ interface BridgeRun {
   calls: number
   reports: BridgeReport[]
   engineCpuMs: number
+  engineUserMs: number
+  engineSystemMs: number
+  /** voluntary context switches of the engine process (each one is a sleep in epoll_wait and a wake-up) */
+  engineWakeups: number
   runMs: number
+}
+
+/** voluntary_ctxt_switches of this process (Linux), 0 elsewhere. */
+function voluntarySwitches(): number {
+  try {
+    return Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0)
+  } catch {
+    return 0
+  }
 }
 
 /** Every peer runs its share of `calls` against `targetsOf(k)` at once. */
 async function runPeers(calls: number, targetsOf: (k: number) => number[], durationMs: number): Promise<BridgeRun> {
   const cpu0 = process.cpuUsage()
+  const sw0 = voluntarySwitches()
   const t0 = monotonicMs()
   const reports = await Promise.all(peers.map((p, k) => rpc<BridgeReport>(p, { cmd: 'bridge', targets: targetsOf(k), durationMs, warmupMs: WARMUP_MS })))
   const cpu = process.cpuUsage(cpu0)
-  return { calls, reports, engineCpuMs: (cpu.user + cpu.system) / 1000, runMs: monotonicMs() - t0 }
+  return {
+    calls,
+    reports,
+    engineCpuMs: (cpu.user + cpu.system) / 1000,
+    engineUserMs: cpu.user / 1000,
+    engineSystemMs: cpu.system / 1000,
+    engineWakeups: voluntarySwitches() - sw0,
+    runMs: monotonicMs() - t0,
+  }
 }
 
 function summarise(run: BridgeRun) {
@@ -210,6 +233,8 @@ for (const calls of CALLS) {
     ...s,
     engineCpuPercent: r1((run.engineCpuMs / s.wallMs) * 100),
     engineCpuUsPerRelayedPacket: r2((run.engineCpuMs * 1000) / Math.max(1, relayed)),
+    engineUserSystemPercent: [r1((run.engineUserMs / s.wallMs) * 100), r1((run.engineSystemMs / s.wallMs) * 100)],
+    engineWakeupsPerSecond: Math.round(run.engineWakeups / (run.runMs / 1000)),
     // the monitor's timer runs every 10 ms: what exceeds that is delay
     engineEventLoopDelayMs: { p50: r1(eld.percentile(50) / 1e6 - 10), p99: r1(eld.percentile(99) / 1e6 - 10), max: r1(eld.max / 1e6 - 10) },
     engineDropped: ENGINE === 'embedded' ? Object.fromEntries(Object.entries(stats1.dropped).map(([k, v]) => [k, v - stats0.dropped[k as keyof typeof stats0.dropped]])) : undefined,

@@ -1,4 +1,4 @@
-import type { RemoteInfo } from 'node:dgram'
+import type { RemoteInfo, Socket } from 'node:dgram'
 import type { Logger } from 'pino'
 import { LivecallError } from '../../errors/index.js'
 import type {
@@ -32,10 +32,11 @@ import { startWavRecorder } from './record/index.js'
 import { StereoFeed } from './stereo-feed.js'
 import { loopCount, PromptPlayback } from './prompt-playback.js'
 import { OutgoingSource, OutgoingStream } from './rtp/outgoing-stream.js'
-import { createRtpHeader, isRtcpPacket, parseRtpHeader, type RtpHeader } from './rtp/rtp-packet.js'
+import { isRtcpPacket, parseRtpHeader, type RtpHeader } from './rtp/rtp-packet.js'
 import type { RtpSocketPair } from './rtp/rtp-socket-pair.js'
 import { SafeEmitter } from './safe-emitter.js'
 import type { SdpDirection } from './sdp/direction.js'
+import type { NegotiatedAudio } from './sdp/negotiate.js'
 import type { SdpSession } from './sdp/sdp-session.js'
 import { MediaCounters } from './stats.js'
 
@@ -43,8 +44,11 @@ import { MediaCounters } from './stats.js'
 export interface EndpointContext {
   pacer: Pacer
   conferences: ConferenceHub
-  /** engine-wide totals, incremented alongside the endpoint's own counters */
-  totals: MediaCounters
+  /**
+   * Engine-wide scratch header the receive path parses into: one object for every
+   * endpoint, hot in cache; safe because a packet is parsed and relayed synchronously.
+   */
+  header: RtpHeader
   logger: Logger
   loadAudio: LoadAudio
   /** monotonic ms */
@@ -63,10 +67,13 @@ function eventDuration(buf: Uint8Array, offset: number, length: number): number 
  * stream, one outgoing stream (own SSRC/seq/ts, see OutgoingStream) fed by whichever
  * source is current: a prompt, else the bridged endpoint's relayed packets.
  *
- * Receive path (per packet, no allocation for a plain relay): parse → RFC 4961 latch →
- * payload type check → DTMF detector (events) → frame taps (only when a consumer is
- * attached) → relay to the bridged endpoint, which rewrites the header in place and
- * transcodes PCMU↔PCMA only when the two legs differ.
+ * Receive path (per packet, no allocation, no closure, no event, no clock read for a
+ * plain relay): parse into the engine's scratch header → negotiated? → payload type →
+ * RFC 4961 latch (port, then address) → direction → DTMF detector (events only) → frame
+ * taps (only when a consumer is attached) → relay to the bridged endpoint, which
+ * rewrites seq/ts/SSRC in the received Buffer, transcodes PCMU↔PCMA in place only when
+ * the two legs differ, and sends that same Buffer. Everything it reads sits on the two
+ * endpoints, their counters, negotiated media and outgoing streams.
  */
 export class EmbeddedEndpoint implements MediaEndpoint {
   readonly id: string
@@ -75,11 +82,21 @@ export class EmbeddedEndpoint implements MediaEndpoint {
   private readonly counters = new MediaCounters()
   private readonly events: SafeEmitter<MediaEndpointEvents>
   private readonly out: OutgoingStream
-  private readonly header = createRtpHeader()
   private readonly dtmf: DtmfDetector
+  private readonly rtp: Socket
+  /** the current offer/answer result (SdpSession.negotiated), kept here for the hot path */
+  private neg: NegotiatedAudio | null
+  /**
+   * RFC 4961 latch: the far end's RTP source once its first valid packet came; port 0
+   * means not latched yet (no packet can come from port 0). We send to dest*: the SDP
+   * address until latched, then the latched source.
+   */
+  private latchedPort = 0
+  private latchedAddress = ''
+  private destPort = 0
+  private destAddress = ''
   /** aborted on close: ends plays and digit collections in progress */
   private readonly closing = new AbortController()
-  private latched: { address: string; port: number } | null = null
   private peer: EmbeddedEndpoint | null = null
   private muted = MuteState.None
   private prompt: { playback: PromptPlayback; stop: (aborted: boolean) => void } | null = null
@@ -108,6 +125,9 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     this.id = id
     this.port = port
     this.stateValue = initialState
+    this.rtp = sockets.rtp
+    this.neg = sdp.negotiated
+    this.aimAtSdp()
     const log = ctx.logger
     const report = (what: string) => (err: unknown) => log.warn({ err, endpoint: id }, `${what} listener threw`)
     this.events = new SafeEmitter<MediaEndpointEvents>((event, err) => report(`'${event}'`)(err))
@@ -122,7 +142,6 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     // without an 'error' listener a send error would be thrown out of the socket: count it instead
     const onSocketError = (err: Error): void => {
       this.counters.sendErrors++
-      ctx.totals.sendErrors++
       log.debug({ err, endpoint: id }, 'RTP socket error')
     }
     sockets.rtp.on('error', onSocketError)
@@ -145,7 +164,12 @@ export class EmbeddedEndpoint implements MediaEndpoint {
 
   /** The codec negotiated with the far end, or null before the first answer. */
   get codec(): G711Codec | null {
-    return this.sdp.negotiated?.codec ?? null
+    return this.neg?.codec ?? null
+  }
+
+  /** Engine totals: add this endpoint's counters (called once it is closed). */
+  addCountersTo(into: MediaCounters): void {
+    this.counters.addTo(into)
   }
 
   /** The one place the state changes. */
@@ -168,7 +192,12 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     const before = this.sdp.negotiated
     const local = this.sdp.applyRemote(sdp) // throws BAD_SDP / NO_CODEC, leaving the old negotiation in place
     const after = this.sdp.negotiated!
-    if (!before || before.remoteAddress !== after.remoteAddress || before.remotePort !== after.remotePort) this.latched = null
+    this.neg = after
+    if (!before || before.remoteAddress !== after.remoteAddress || before.remotePort !== after.remotePort) {
+      this.latchedPort = 0
+      this.latchedAddress = ''
+      this.aimAtSdp()
+    }
     if (!after.canSend) this.out.setSource(OutgoingSource.None)
     this.refreshSource()
     this.transition(EndpointState.Active)
@@ -257,57 +286,55 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     return this.muted === MuteState.Receive || this.muted === MuteState.Both
   }
 
+  /** Until the far end's first packet latches us, we send where its SDP says. */
+  private aimAtSdp(): void {
+    this.destPort = this.neg?.remotePort ?? 0
+    this.destAddress = this.neg?.remoteAddress ?? ''
+  }
+
   // ── receive path ──────────────────────────────────────────────────────────────
 
-  private readonly onRtcp = (msg: Buffer): void => {
+  private readonly onRtcp = (): void => {
     this.counters.rtcpDrained++
-    this.ctx.totals.rtcpDrained++
-    void msg
   }
 
   private readonly onRtp = (msg: Buffer, rinfo: RemoteInfo): void => {
     const c = this.counters
-    const t = this.ctx.totals
     c.packetsReceived++
-    t.packetsReceived++
     c.bytesReceived += msg.length
-    t.bytesReceived += msg.length
     if (isRtcpPacket(msg)) {
       // RFC 5761 rtcp-mux: RTCP on the RTP port is drained, not an error
       c.rtcpDrained++
-      t.rtcpDrained++
       return
     }
-    const h = this.header
+    const h = this.ctx.header
     if (!parseRtpHeader(msg, h)) {
       c.droppedMalformed++
-      t.droppedMalformed++
       return
     }
-    const neg = this.sdp.negotiated
-    if (!neg || this.stateValue !== EndpointState.Active) {
+    const neg = this.neg
+    if (neg === null || this.stateValue !== EndpointState.Active) {
       c.droppedNoRemote++
-      t.droppedNoRemote++
       return
     }
     const isEvent = h.payloadType === neg.telephoneEventPt
     if (!isEvent && h.payloadType !== neg.payloadType) {
       c.droppedPayloadType++
-      t.droppedPayloadType++
       return
     }
     // RFC 4961 symmetric RTP: latch onto the first source, drop anything from elsewhere
-    const latched = this.latched
-    if (latched === null) {
-      this.latched = { address: rinfo.address, port: rinfo.port }
-    } else if (latched.port !== rinfo.port || latched.address !== rinfo.address) {
+    // (the port first: a number compare settles almost every case)
+    if (this.latchedPort === 0) {
+      this.latchedPort = rinfo.port
+      this.latchedAddress = rinfo.address
+      this.destPort = rinfo.port
+      this.destAddress = rinfo.address
+    } else if (rinfo.port !== this.latchedPort || rinfo.address !== this.latchedAddress) {
       c.droppedUnexpectedSource++
-      t.droppedUnexpectedSource++
       return
     }
     if (!neg.canReceive) {
       c.droppedNotReceiving++
-      t.droppedNotReceiving++
       return
     }
     this.validPackets++
@@ -332,7 +359,7 @@ export class EmbeddedEndpoint implements MediaEndpoint {
    */
   private relayIn(msg: Buffer, h: RtpHeader, isEvent: boolean, fromCodec: G711Codec): void {
     const out = this.out
-    const neg = this.sdp.negotiated
+    const neg = this.neg
     if (out.currentSource !== OutgoingSource.Relay || neg === null || !neg.canSend) {
       // a prompt (or hold) owns our stream: the relayed packet is consumed
       out.consumeRelayed(h.sequenceNumber, h.ssrc)
@@ -354,25 +381,25 @@ export class EmbeddedEndpoint implements MediaEndpoint {
       } else if (fromCodec !== neg.codec) {
         g711TranscodeInPlace(fromCodec, msg, h.payloadOffset, h.payloadLength)
         this.counters.packetsTranscoded++
-        this.ctx.totals.packetsTranscoded++
       }
     }
     if (!out.rewriteRelayed(msg, pt, h.sequenceNumber, h.timestamp, h.ssrc, h.marker, extent)) return
     if (!isEvent && this.sentTap.active) this.sentTap.pushEncoded(neg.codec, msg, h.payloadOffset, h.payloadLength)
     this.counters.packetsRelayed++
-    this.ctx.totals.packetsRelayed++
     this.send(msg)
   }
 
-  /** Symmetric RTP (RFC 4961): to the latched source once known, else to the SDP address. */
+  /**
+   * Symmetric RTP (RFC 4961): to the latched source once known, else to the SDP address.
+   * The socket's `lookup` answers IP literals synchronously (rtp-socket-pair.ts); the
+   * socket stays unconnected so that packets from other sources still reach onRtp and
+   * are counted.
+   */
   private send(buf: Buffer): void {
-    const neg = this.sdp.negotiated!
-    const to = this.latched
-    this.sockets.rtp.send(buf, to ? to.port : neg.remotePort, to ? to.address : neg.remoteAddress)
-    this.counters.packetsSent++
-    this.ctx.totals.packetsSent++
-    this.counters.bytesSent += buf.length
-    this.ctx.totals.bytesSent += buf.length
+    this.rtp.send(buf, this.destPort, this.destAddress)
+    const c = this.counters
+    c.packetsSent++
+    c.bytesSent += buf.length
   }
 
   // ── prompts ───────────────────────────────────────────────────────────────────
@@ -419,7 +446,7 @@ export class EmbeddedEndpoint implements MediaEndpoint {
 
   /** Encode and send one locally made 20 ms frame (prompt, live stream, conference mix). */
   private sendLocalFrame(frame: Int16Array, source: OutgoingSource): void {
-    const neg = this.sdp.negotiated
+    const neg = this.neg
     if (neg === null || !neg.canSend) {
       this.out.setSource(OutgoingSource.None) // time passes unsent; the next frame starts a new epoch
       return
@@ -552,7 +579,7 @@ export class EmbeddedEndpoint implements MediaEndpoint {
    */
   checkInactivity(elapsedMs: number, timeoutMs: number): void {
     const idle = this.idle
-    const neg = this.sdp.negotiated
+    const neg = this.neg
     if (this.validPackets !== idle.lastCount || neg === null || !neg.canReceive || this.stateValue !== EndpointState.Active) {
       idle.lastCount = this.validPackets
       idle.idleMs = 0

@@ -11,6 +11,7 @@ import { EmbeddedEndpoint } from './embedded-endpoint.js'
 import { EndpointState } from './endpoint-state.js'
 import { monotonicMs, Pacer } from './pacer.js'
 import { PortAllocator } from './port-allocator.js'
+import { createRtpHeader } from './rtp/rtp-packet.js'
 import { bindRtpSocketPair, type RtpSocketPair } from './rtp/rtp-socket-pair.js'
 import { parseSdp, selectAudio } from './sdp/negotiate.js'
 import { SdpSession } from './sdp/sdp-session.js'
@@ -50,7 +51,10 @@ export class EmbeddedMediaEngine implements MediaEngine {
   private state: EngineState = EngineState.Running
   private readonly allocator: PortAllocator
   private readonly endpoints = new Map<string, EmbeddedEndpoint>()
-  private readonly totals = new MediaCounters()
+  /** counters of the endpoints already closed; live ones are added when stats() is asked */
+  private readonly retired = new MediaCounters()
+  /** scratch RTP header every endpoint's receive path parses into (see EndpointContext.header) */
+  private readonly header = createRtpHeader()
   readonly pacer: Pacer
   /** named conference rooms, mixed on the shared pacer */
   readonly conferences: ConferenceHub
@@ -111,11 +115,12 @@ export class EmbeddedMediaEngine implements MediaEngine {
       {
         pacer: this.pacer,
         conferences: this.conferences,
-        totals: this.totals,
+        header: this.header,
         logger: this.logger,
         loadAudio: this.loadAudio,
         now: monotonicMs,
         onClosed: (ep) => {
+          ep.addCountersTo(this.retired)
           this.endpoints.delete(ep.id)
           this.allocator.release(ep.port)
           if (this.endpoints.size === 0) this.stopSweep()
@@ -148,7 +153,10 @@ export class EmbeddedMediaEngine implements MediaEngine {
   }
 
   stats(): MediaEngineStats & { counters: MediaCountersSnapshot; portsInUse: number; portCapacity: number; pacerClients: number } {
-    const snap = this.totals.snapshot()
+    const totals = new MediaCounters()
+    this.retired.addTo(totals)
+    for (const ep of this.endpoints.values()) ep.addCountersTo(totals)
+    const snap = totals.snapshot()
     return {
       endpoints: this.endpoints.size,
       packetsReceived: snap.packetsReceived,

@@ -17,20 +17,23 @@ export class FrameTap {
   private fill = 0
   /** frames produced so far (stats: proves a plain relay decodes nothing) */
   frames = 0
+  /** a consumer is attached: a plain field, read for every packet by the relay path */
+  active = false
 
   constructor(private readonly onListenerError: (err: unknown) => void) {}
 
-  get active(): boolean {
-    return this.listeners.size > 0
-  }
-
   add(listener: FrameListener): () => void {
     this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+    this.active = true
+    return () => {
+      this.listeners.delete(listener)
+      this.active = this.listeners.size > 0
+    }
   }
 
   clear(): void {
     this.listeners.clear()
+    this.active = false
     this.fill = 0
   }
 

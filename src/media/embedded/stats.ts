@@ -1,6 +1,8 @@
 /**
- * Packet counters. Each endpoint has its own; the engine holds the totals of every
- * endpoint it ever had. Plain numeric fields: incrementing them is the hot path.
+ * Packet counters. Each endpoint has its own (plain numeric fields: incrementing them is
+ * the hot path, one object per endpoint); the engine's totals are the sum over its live
+ * endpoints plus what closed ones had (`addTo` on close), computed when asked, so a
+ * packet never touches a second, engine-wide counter object.
  */
 export class MediaCounters {
   packetsReceived = 0
@@ -25,6 +27,23 @@ export class MediaCounters {
   droppedNoRemote = 0
   /** socket send errors */
   sendErrors = 0
+
+  /** Add every counter of this object to `into` (engine totals). */
+  addTo(into: MediaCounters): void {
+    into.packetsReceived += this.packetsReceived
+    into.bytesReceived += this.bytesReceived
+    into.packetsSent += this.packetsSent
+    into.bytesSent += this.bytesSent
+    into.packetsRelayed += this.packetsRelayed
+    into.packetsTranscoded += this.packetsTranscoded
+    into.rtcpDrained += this.rtcpDrained
+    into.droppedMalformed += this.droppedMalformed
+    into.droppedPayloadType += this.droppedPayloadType
+    into.droppedUnexpectedSource += this.droppedUnexpectedSource
+    into.droppedNotReceiving += this.droppedNotReceiving
+    into.droppedNoRemote += this.droppedNoRemote
+    into.sendErrors += this.sendErrors
+  }
 
   /** Copy (for `stats()`): a snapshot the caller may keep. */
   snapshot(): MediaCountersSnapshot {

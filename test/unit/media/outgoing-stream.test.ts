@@ -70,4 +70,27 @@ describe('OutgoingStream: one SSRC, continuous seq/ts whatever the source', () =
     expect((b.sequenceNumber - a.sequenceNumber) & 0xffff).toBe(1)
     expect((b.timestamp - a.timestamp) >>> 0).toBe(160)
   })
+
+  it('reads the clock once per 16 relayed packets yet continues ts by the real gap after a long relay', () => {
+    let t = 0
+    let reads = 0
+    const s = new OutgoingStream(() => {
+      reads++
+      return t
+    })
+    s.setSource(OutgoingSource.Relay)
+    let last = relay(s, 0, 0)!
+    for (let n = 1; n < 160; n++) {
+      t += 20
+      last = relay(s, n, n * 160)!
+    }
+    expect(reads).toBeLessThanOrEqual(1 + Math.ceil(160 / 16))
+    s.setSource(OutgoingSource.Prompt)
+    t += 100 // the prompt starts 100 ms after the last relayed packet
+    const p = createRtpHeader()
+    parseRtpHeader(s.buildLocal(0, new Uint8Array(160), 160), p)
+    expect((p.sequenceNumber - last.sequenceNumber) & 0xffff).toBe(1)
+    expect((p.timestamp - last.timestamp) >>> 0).toBe(800)
+    expect(p.marker).toBe(true)
+  })
 })

@@ -21,6 +21,13 @@ const FRAME_SAMPLES = 160
 const MAX_SEQ_JUMP = 100
 /** Input ts jump beyond which the relayed source restarted: 10 s of samples. */
 const MAX_TS_JUMP = 80_000
+/**
+ * Relayed packets read the clock once per this many packets (and at each new epoch):
+ * in between, the send time of the last packet is derived from how far our timestamp
+ * moved since the last reading (RTP time is 8 kHz wall-clock time, RFC 3550 §5.1), so
+ * the relay path does no clock read for 15 packets out of 16.
+ */
+const CLOCK_EVERY_PACKETS = 16
 
 /**
  * ONE outgoing RTP stream per endpoint: own SSRC, own sequence and timestamp counters
@@ -35,12 +42,17 @@ const MAX_TS_JUMP = 80_000
  *   chosen so that ts advances by the wall-clock time since our last packet (rounded to
  *   whole 20 ms frames), as RFC 3550 §5.1 asks ("increments monotonically and linearly in
  *   time"). The first packet after a pause carries the marker bit (RFC 3551 §4.1).
+ *   The time of our last packet is `clockMs + (ts − clockTs) / 8`, clamped between the
+ *   last clock reading and now (see CLOCK_EVERY_PACKETS).
  */
 export class OutgoingStream {
   readonly ssrc: number
   private seq: number
   private ts: number
-  private lastSentAtMs = -1
+  /** last clock reading (monotonic ms, -1: nothing sent yet) and our timestamp then */
+  private clockMs = -1
+  private clockTs = 0
+  private packetsSinceClock = 0
   private source = OutgoingSource.None
   /** relay epoch state */
   private epochOpen = false
@@ -68,9 +80,18 @@ export class OutgoingStream {
 
   /** The timestamp a new epoch starts at: last ts + elapsed wall clock, in whole frames, at least one. */
   private nextEpochTimestamp(): { ts: number; marker: boolean } {
-    if (this.lastSentAtMs < 0) return { ts: this.ts, marker: true }
-    const elapsedFrames = Math.max(1, Math.round((this.now() - this.lastSentAtMs) / 20))
+    if (this.clockMs < 0) return { ts: this.ts, marker: true }
+    const elapsedFrames = Math.max(1, Math.round(this.sinceLastSentMs() / 20))
     return { ts: (this.ts + elapsedFrames * FRAME_SAMPLES) >>> 0, marker: elapsedFrames > 1 }
+  }
+
+  /** Note that a packet with our current ts goes out now (reads the clock when `force` or every CLOCK_EVERY_PACKETS). */
+  private noteSent(force: boolean): void {
+    if (force || ++this.packetsSinceClock >= CLOCK_EVERY_PACKETS) {
+      this.clockMs = this.now()
+      this.clockTs = this.ts
+      this.packetsSinceClock = 0
+    }
   }
 
   /**
@@ -115,7 +136,7 @@ export class OutgoingStream {
     // an RFC 4733 event keeps the ts of its start and covers `extentSamples` from there
     const reached = (outTs + extentSamples) >>> 0
     if (((reached - this.ts) >>> 0) < 0x80000000) this.ts = reached
-    this.lastSentAtMs = this.now()
+    this.noteSent(restarted)
     return true
   }
 
@@ -142,13 +163,17 @@ export class OutgoingStream {
       this.ts = (this.ts + samples) >>> 0
     }
     this.seq = (this.seq + 1) & 0xffff
-    this.lastSentAtMs = this.now()
+    this.noteSent(true)
     return buildRtpPacket(marker, payloadType, this.seq, this.ts, this.ssrc, payload)
   }
 
   /** ms since our last packet, or -1 when nothing was sent yet. */
   sinceLastSentMs(): number {
-    return this.lastSentAtMs < 0 ? -1 : this.now() - this.lastSentAtMs
+    if (this.clockMs < 0) return -1
+    const now = this.now()
+    const advancedMs = ((this.ts - this.clockTs) >>> 0) / SAMPLES_PER_MS
+    const lastSentAt = Math.min(now, this.clockMs + (advancedMs < 0x40000000 / SAMPLES_PER_MS ? advancedMs : 0))
+    return now - lastSentAt
   }
 
   /** Current counters (tests, stats). */
