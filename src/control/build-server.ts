@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import { installErrorHandler } from './plugins/error-handler.js'
 
 export interface ControlDeps {
   logger: Logger
@@ -17,6 +18,7 @@ export interface HealthReport {
 /** The HTTP control plane, built apart from listen() so tests can inject() (fastify/demo). */
 export function buildServer(deps: ControlDeps): FastifyInstance {
   const app = Fastify({ loggerInstance: deps.logger.child({ component: "http" }) }) as unknown as FastifyInstance
+  installErrorHandler(app)
   app.get('/health', async (_req, reply) => {
     const h = deps.health()
     return reply.code(h.status === 'ok' ? 200 : 503).send(h)
