@@ -8,7 +8,8 @@ import type { AppSession } from '../wire/app-session.js'
 export interface ClientEntry {
   txnId: string
   txn: ClientTransaction
-  request: SipRequest
+  /** the request's method; the request itself is `txn.request` until the final response */
+  method: string
   peer: Peer
   session: AppSession
   /** the dialog an in-dialog request belongs to, or the one a 2xx to our INVITE created */

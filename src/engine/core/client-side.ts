@@ -151,7 +151,7 @@ export class ClientSide {
     if (!entry || !(entry.txn instanceof ClientInviteTransaction) || !entry.txn.pending) {
       return session.reply(msgId, 'NOK|unknown transaction or final response already received')
     }
-    const invite = entry.request
+    const invite = entry.txn.request
     const cancel: SipRequest = {
       kind: 'request',
       method: 'CANCEL',
@@ -194,20 +194,19 @@ export class ClientSide {
         this.synthesize(entryRef.e!, 503)
       },
     })
-    const entry: ClientEntry = { txnId, txn, request: req, peer: dest, session, dialog, canceled: false }
+    const entry: ClientEntry = { txnId, txn, method: req.method, peer: dest, session, dialog, canceled: false }
     entryRef.e = entry
     this.ctx.client.add(entry)
     const buf = serializeMessage(req)
     // The echo is written before the request goes out, so it precedes every response (§A.5).
     session.reply(msgId, `OK|${meta6('application', buf.length, dest)}|${txnId}|Msg sent:|`, buf)
-    void txn.start()
+    void txn.start(buf)
     if (req.method === 'INVITE' && !dialog) this.cdr.attempt('application', buf)
     return buf
   }
 
   private onResponse(entry: ClientEntry, res: SipResponse, raw: Buffer, retransmission: boolean): void {
-    const req = entry.request
-    const isInvite = req.method === 'INVITE'
+    const isInvite = entry.method === 'INVITE'
     if (retransmission) {
       // §A.6: a retransmitted 2xx re-triggers the ACK without asking the app.
       const d = entry.dialog
@@ -220,6 +219,7 @@ export class ClientSide {
     else if (status >= 200) entry.pendingCancel = undefined
     let dialogId = entry.dialog?.id ?? ''
     if (isInvite) {
+      const req = entry.txn.request
       const toTag = getTag(getHeader(res, 'to') ?? '')
       const fromTag = getTag(getHeader(req, 'from') ?? '') ?? ''
       const callId = getHeader(req, 'call-id') ?? ''
@@ -251,7 +251,7 @@ export class ClientSide {
   }
 
   private createUacDialog(entry: ClientEntry, res: SipResponse): Dialog {
-    const req = entry.request
+    const req = entry.txn.request
     const contact = getHeader(res, 'contact')
     const seq = parseCSeq(getHeader(req, 'cseq') ?? '').seq
     const dialog = new Dialog({
@@ -285,8 +285,8 @@ export class ClientSide {
 
   /** A response the engine makes up for the app: 408 on Timer B/F, 503 when unsendable, 487 after a CANCEL race. */
   private synthesize(entry: ClientEntry, status: number): void {
-    const res = serializeMessage(buildResponse(entry.request, status, { toTag: status === 487 ? undefined : newTag() }))
-    if (entry.request.method === 'INVITE' && !entry.dialog) this.cdr.stop('network', status === 487 ? 'call-canceled' : 'call-rejected', res)
+    const res = serializeMessage(buildResponse(entry.txn.request, status, { toTag: status === 487 ? undefined : newTag() }))
+    if (entry.method === 'INVITE' && !entry.dialog) this.cdr.stop('network', status === 487 ? 'call-canceled' : 'call-rejected', res)
     notifyApp(entry.session, res, entry.peer, entry.txnId, '')
   }
 

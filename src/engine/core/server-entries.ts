@@ -1,4 +1,3 @@
-import type { SipRequest } from '../message/index.js'
 import type { ServerTransaction } from '../transaction/transaction-layer.js'
 import type { Peer } from '../transport/peer.js'
 import type { Dialog } from '../dialog/dialog.js'
@@ -8,7 +7,10 @@ import type { AppSession } from '../wire/app-session.js'
 export interface ServerEntry {
   txnId: string
   txn: ServerTransaction
-  request: SipRequest
+  /** the request's method; the request itself is `txn.request` until the final response */
+  method: string
+  /** its CSeq number (an ACK for our 2xx must carry it, RFC 3261 §13.2.2.4) */
+  seq: number
   peer: Peer
   session: AppSession
   /** set for in-dialog requests, and once a 2xx to an INVITE created the dialog */

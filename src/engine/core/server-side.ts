@@ -85,7 +85,8 @@ export class ServerSide {
       if (method === 'INVITE') this.cdr.stop('application', 'call-rejected', res)
       return
     }
-    const entry: ServerEntry = { txnId, txn, request: req, peer, session, canceled: false }
+    const seq = method === 'INVITE' ? parseCSeq(getHeader(req, 'cseq') ?? '').seq : 0
+    const entry: ServerEntry = { txnId, txn, method, seq, peer, session, canceled: false }
     this.ctx.server.add(entry)
     this.armAppTimer(entry)
     notifyApp(session, inbound.raw, inbound.peer, txnId, '', { host: this.local.host, port: this.local.port })
@@ -104,7 +105,7 @@ export class ServerSide {
     entry.appTimer = setTimeout(() => {
       entry.appTimer = undefined
       if (entry.txn.active && entry.txn.state !== 'accepted') {
-        this.ctx.logger.warn({ txnId: entry.txnId, method: entry.request.method }, 'app never answered; dropping request')
+        this.ctx.logger.warn({ txnId: entry.txnId, method: entry.method }, 'app never answered; dropping request')
         entry.txn.destroy()
       }
     }, this.ctx.appResponseTimeoutMs)
@@ -157,7 +158,7 @@ export class ServerSide {
     const entry = this.ctx.server.get(dialog.awaitingAckTxnId)
     // RFC 3261 §13.2.2.4: the ACK for a 2xx carries the INVITE's CSeq number. Another ACK in
     // the dialog (e.g. for a stateless 491 to a re-INVITE) must not stop the 2xx retransmissions.
-    if (entry && parseCSeq(getHeader(ack, 'cseq') ?? '').seq !== parseCSeq(getHeader(entry.request, 'cseq') ?? '').seq) return
+    if (entry && parseCSeq(getHeader(ack, 'cseq') ?? '').seq !== entry.seq) return
     dialog.awaitingAckTxnId = undefined
     if (!entry) return
     ;(entry.txn as ServerInviteTransaction).onAckFor2xx()
@@ -192,7 +193,7 @@ export class ServerSide {
     const txnId = randomUUID()
     const txn = this.ctx.txns.createServer(req, peer, txnId)
     if (req.method === 'INVITE') void txn.respond(buildResponse(req, 100), 100).catch(() => {})
-    const entry: ServerEntry = { txnId, txn, request: req, peer, session: dialog.owner, dialog, toTag: dialog.localTag, canceled: false }
+    const entry: ServerEntry = { txnId, txn, method: req.method, seq, peer, session: dialog.owner, dialog, toTag: dialog.localTag, canceled: false }
     this.ctx.server.add(entry)
     this.armAppTimer(entry)
     // §A.6: a received BYE ends the dialog at once; the app still answers it.
@@ -210,7 +211,7 @@ export class ServerSide {
     const txn = entry.txn
     const final = txn instanceof ServerInviteTransaction ? txn.state !== 'proceeding' : !txn.active
     if (final) return session.reply(msgId, 'NOK|Response not sent: a final response was already sent')
-    const req = entry.request
+    const req = txn.request
     const status = msg.status
     if (status > 100 && !entry.toTag) entry.toTag = getTag(getHeader(msg, 'to') ?? '') ?? newTag() // §A.9.11
     const res = this.buildAppResponse(req, msg, entry)
@@ -239,6 +240,8 @@ export class ServerSide {
     // The echo goes out before anything else can happen on this transaction (§A.5 ordering).
     session.reply(msgId, `OK|${meta6('application', buf.length, entry.peer)}|${txnId}|${dialogId}||Msg sent:|`, buf)
     txn.respond(buf, status).catch((err: Error) => this.ctx.logger.warn({ err, txnId }, 'could not send response'))
+    // a non-INVITE server transaction now only absorbs retransmissions (Timer J): let the dialog go
+    if (status >= 200 && !isInvite) entry.dialog = undefined
     if (initialInvite && status >= 300) this.cdr.stop('application', 'call-rejected', buf)
     else if (initialInvite && status >= 200) this.cdr.start('application', 'uas', buf)
   }
@@ -260,7 +263,7 @@ export class ServerSide {
   }
 
   private createUasDialog(entry: ServerEntry, res: SipResponse): Dialog {
-    const req = entry.request
+    const req = entry.txn.request
     const contact = getHeader(req, 'contact')
     const dialog = new Dialog({
       role: 'uas',

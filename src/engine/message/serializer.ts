@@ -33,7 +33,10 @@ export function serializeMessage(msg: SipMessage): Buffer {
   head += '\r\n'
 
   const headLength = Buffer.byteLength(head)
-  const out = Buffer.allocUnsafe(headLength + msg.body.length)
+  // Not from Buffer's shared 8 KiB pool: serialized messages are often kept for a long time
+  // (the last response of a transaction for Timer J, a dialog's ACK), and a kept slice of
+  // the pool would keep the whole 8 KiB slab alive.
+  const out = Buffer.allocUnsafeSlow(headLength + msg.body.length)
   out.write(head, 0, headLength, 'utf8')
   msg.body.copy(out, headLength)
   return out

@@ -47,10 +47,13 @@ export class ClientInviteTransaction extends Transaction<IctState, IctTimer> {
     super(key, request, peer, ctx, IctState.Calling, IctState.Terminated)
   }
 
-  /** Send the INVITE and arm Timers A and B. Resolves with the bytes sent. */
-  async start(): Promise<Buffer> {
+  /**
+   * Send the INVITE and arm Timers A and B. Resolves with the bytes sent. `sent` is the
+   * request already serialized by the caller (it is not serialized twice).
+   */
+  async start(sent?: Buffer): Promise<Buffer> {
     const { T1 } = this.ctx.timers
-    this.sent = serializeMessage(this.request)
+    this.sent = sent ?? serializeMessage(this.request)
     // Timer B: transaction timeout, 64·T1 (§17.1.1.2).
     this.timers.set('B', 64 * T1, () => {
       if (this.transition(IctState.Terminated, [IctState.Calling, IctState.Proceeding])) this.tu.onTimeout()
@@ -82,6 +85,7 @@ export class ClientInviteTransaction extends Transaction<IctState, IctTimer> {
           // Timer M (RFC 6026 §8.4): keep passing 2xx retransmissions up, 64·T1.
           this.timers.set('M', 64 * this.ctx.timers.T1, () => this.transition(IctState.Terminated, [IctState.Accepted]))
           this.tu.onResponse(res, raw, false)
+          this.release()
         } else {
           this.transition(IctState.Completed, [IctState.Calling, IctState.Proceeding])
           this.timers.clear('B')
@@ -92,6 +96,7 @@ export class ClientInviteTransaction extends Transaction<IctState, IctTimer> {
           if (this.reliable) this.transition(IctState.Terminated, [IctState.Completed])
           else this.timers.set('D', 32_000, () => this.transition(IctState.Terminated, [IctState.Completed]))
           this.tu.onResponse(res, raw, false)
+          this.release()
         }
         break
       case IctState.Completed:
@@ -103,6 +108,12 @@ export class ClientInviteTransaction extends Transaction<IctState, IctTimer> {
       default:
         break
     }
+  }
+
+  /** Completed keeps only the ACK (to answer retransmitted finals); Accepted keeps nothing. */
+  protected override release(): void {
+    super.release()
+    this.sent = undefined
   }
 
   get provisionalReceived(): boolean {

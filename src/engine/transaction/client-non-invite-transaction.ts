@@ -35,9 +35,10 @@ export class ClientNonInviteTransaction extends Transaction<NictState, NictTimer
     super(key, request, peer, ctx, NictState.Trying, NictState.Terminated)
   }
 
-  async start(): Promise<Buffer> {
+  /** Send the request and arm Timers E and F; `sent` is the request already serialized by the caller. */
+  async start(sent?: Buffer): Promise<Buffer> {
     const { T1, T2 } = this.ctx.timers
-    this.sent = serializeMessage(this.request)
+    this.sent = sent ?? serializeMessage(this.request)
     // Timer F: transaction timeout, 64·T1 (§17.1.2.2).
     this.timers.set('F', 64 * T1, () => {
       if (this.transition(NictState.Terminated, [NictState.Trying, NictState.Proceeding])) this.tu.onTimeout()
@@ -64,6 +65,13 @@ export class ClientNonInviteTransaction extends Transaction<NictState, NictTimer
     if (this.reliable) this.transition(NictState.Terminated, [NictState.Completed])
     else this.timers.set('K', this.ctx.timers.T4, () => this.transition(NictState.Terminated, [NictState.Completed]))
     this.tu.onResponse(res, raw, false)
+    this.release()
+  }
+
+  /** Completed (Timer K) absorbs response retransmissions without needing the request. */
+  protected override release(): void {
+    super.release()
+    this.sent = undefined
   }
 
   get active(): boolean {

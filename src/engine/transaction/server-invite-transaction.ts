@@ -48,6 +48,7 @@ export class ServerInviteTransaction extends Transaction<IstState, IstTimer> {
       this.finalStatus = status
       if (status < 300) this.accept()
       else this.complete()
+      this.release() // Timers G/H/L/I only need the response bytes
     }
     try {
       const buf = await this.ctx.transport.send(res, this.peer)
@@ -102,6 +103,7 @@ export class ServerInviteTransaction extends Transaction<IstState, IstTimer> {
       // Timer I: absorb further ACK retransmissions, T4 over UDP, 0 over TCP.
       if (this.reliable) this.transition(IstState.Terminated, [IstState.Confirmed])
       else this.timers.set('I', this.ctx.timers.T4, () => this.transition(IstState.Terminated, [IstState.Confirmed]))
+      this.lastResponse = undefined // Confirmed absorbs ACKs silently
     }
   }
 

@@ -36,6 +36,7 @@ export class ServerNonInviteTransaction extends Transaction<NistState, NistTimer
     if (status >= 200) {
       this.finalStatus = status
       this.transition(NistState.Completed, [NistState.Trying, NistState.Proceeding])
+      this.release() // Timer J only needs the response bytes
     } else {
       this.transition(NistState.Proceeding, [NistState.Trying, NistState.Proceeding])
     }

@@ -17,16 +17,39 @@ export interface TransactionContext {
 export abstract class Transaction<State extends string, TimerName extends string> {
   readonly timers = new TimerTable<TimerName>()
   private terminatedListeners: Array<() => void> = []
+  /** the parsed request; dropped by `release()` once the transaction only absorbs retransmissions */
+  private requestValue?: SipRequest
 
   protected constructor(
     readonly key: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     /** the far end: where requests (client) or responses (server) go */
     readonly peer: Peer,
     protected readonly ctx: TransactionContext,
     private stateValue: State,
     private readonly terminatedState: State,
-  ) {}
+  ) {
+    this.requestValue = request
+  }
+
+  /**
+   * The request that created the transaction. Only read while the transaction still holds
+   * call state (before its final response); after that it is released.
+   */
+  get request(): SipRequest {
+    if (!this.requestValue) throw new Error(`transaction ${this.key}: request already released`)
+    return this.requestValue
+  }
+
+  /**
+   * Called when the transaction moves to a state that only absorbs retransmissions
+   * (Timers D, I, J, K, M: up to 32 s over UDP, tens of thousands of transactions under
+   * load): drop the parsed request and anything else a subclass no longer needs, keeping
+   * only the key and the bytes needed to answer a retransmission.
+   */
+  protected release(): void {
+    this.requestValue = undefined
+  }
 
   get state(): State {
     return this.stateValue
