@@ -12,8 +12,15 @@
  * Prints one JSON object on stdout; progress goes to stderr. Writes the
  * `## SIP engine (B2BUA)` section of docs/benchmarks.md unless `--no-doc`.
  *
+ * After the sweep the engine idles `--idle-s` seconds (every UDP transaction has ended by
+ * then: Timer J/M/D are 32 s), is asked for its counts and heap after a full GC (SIGUSR2,
+ * the engine runs with --expose-gc), which must be back at the idle figures.
+ *
  *   npx tsx bench/sip-b2bua.ts [--rates 100,200,400] [--seconds 8] [--hold-ms 1000]
- *                              [--concurrent 3000] [--no-doc]
+ *                              [--concurrent 3000] [--idle-s 40] [--no-doc]
+ *                              [--engine-node-args="--cpu-prof --cpu-prof-dir /tmp/prof"]
+ *
+ * `--concurrent 0` skips the memory phase; `--idle-s 0` skips the idle check.
  */
 import { execFileSync } from 'node:child_process'
 import { cpus } from 'node:os'
@@ -25,6 +32,7 @@ import { PortPicker } from '../test/support/ports.js'
 import { describeSipp, runSipp, startSipp } from '../test/support/sipp.js'
 import { writeDocSection } from './sip/benchmarks-doc.js'
 import { startOptionsProbe, type ProbeResult } from './sip/options-probe.js'
+import { udpDrops } from './sip/udp-drops.js'
 import { rssBytes, sampleRss, spawnTsx, waitTcpListening, type NodeChild } from './sip/child-process.js'
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
@@ -48,6 +56,17 @@ interface RateResult {
   appLoopDelayMaxMs: number | null
   /** the engine's own answer time to an OPTIONS probe every 50 ms during the rate */
   engineOptionsRtt: ProbeResult
+  /** datagrams the kernel dropped on the engine's UDP socket (receive buffer full) */
+  engineUdpDrops: number
+  /** RcvbufErrors of the whole box during the rate (SIPp's sockets, and anything else running) */
+  systemUdpDrops: number
+}
+
+/** counts(), stats() and memory the engine prints on SIGUSR2 (src/engine/cli.ts) */
+interface EngineSnapshot {
+  counts: Record<string, number>
+  stats: Record<string, number>
+  memory: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; afterGc: boolean }
 }
 
 const { values } = parseArgs({
@@ -56,6 +75,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '8' },
     'hold-ms': { type: 'string', default: '1000' },
     concurrent: { type: 'string', default: '3000' },
+    'idle-s': { type: 'string', default: '40' },
+    'engine-node-args': { type: 'string', default: '' },
     'no-doc': { type: 'boolean', default: false },
   },
 })
@@ -63,6 +84,8 @@ const rates = values.rates.split(',').filter(Boolean).map(Number)
 const seconds = Number(values.seconds)
 const holdMs = Number(values['hold-ms'])
 const concurrent = Number(values.concurrent)
+const idleS = Number(values['idle-s'])
+const engineNodeArgs = ['--expose-gc', ...values['engine-node-args'].split(' ').filter(Boolean)]
 const log = (msg: string) => process.stderr.write(`[sip-b2bua] ${msg}\n`)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -80,7 +103,7 @@ async function main(): Promise<void> {
   const engine = spawnTsx(resolve(ROOT, 'src/engine/cli.ts'), [], {
     SIP_HOST: '127.0.0.1', SIP_PORT: String(sipPort), DRACHTIO_PORT: String(drachtioPort),
     DRACHTIO_SECRET: SECRET, LOG_LEVEL: 'warn',
-  })
+  }, engineNodeArgs)
   let app: NodeChild | undefined
   try {
     await waitTcpListening('127.0.0.1', drachtioPort, 15_000)
@@ -90,22 +113,32 @@ async function main(): Promise<void> {
     await app.waitForLine(/^ready/, 15_000)
     await sleep(500)
     const idleRss = await rssBytes(engine.pid)
-    log(`engine pid ${engine.pid} on udp/${sipPort}, idle RSS ${(idleRss / MB).toFixed(1)} MB`)
+    const idleSnapshot = await engineSnapshot(engine)
+    log(`engine pid ${engine.pid} on udp/${sipPort}, idle RSS ${(idleRss / MB).toFixed(1)} MB, heap ${mb(idleSnapshot?.memory.heapUsed)} MB`)
 
     // memory first, on a fresh engine: after the rate sweep V8 keeps its grown heap and
     // new calls would fit into it without showing in RSS
-    const memory = await measureConcurrent({ engine, app, ports, sipPort })
-    log(`${memory.completed}/${memory.calls} calls held at once: engine +${memory.engineMBPer1000Calls} MB per 1,000`)
+    const memory = concurrent > 0 ? await measureConcurrent({ engine, app, ports, sipPort }) : undefined
+    if (memory) log(`${memory.completed}/${memory.calls} calls held at once: engine +${memory.engineMBPer1000Calls} MB per 1,000`)
 
     const results: RateResult[] = []
     for (const rate of rates) {
       const r = await measureRate(rate, { engine, app, ports, sipPort })
       results.push(r)
-      log(`${rate} cps: ${r.completed}/${r.calls} completed, ${r.failed} failed, engine CPU ${r.engineCpuPct}% RSS ${r.engineRssPeakMB} MB`)
+      log(`${rate} cps: ${r.completed}/${r.calls} completed, ${r.failed} failed (B ${r.failedB}), engine CPU ${r.engineCpuPct}% RSS ${r.engineRssPeakMB} MB, OPTIONS p99 ${r.engineOptionsRtt.p99Ms} ms, UDP drops engine ${r.engineUdpDrops} box ${r.systemUdpDrops}`)
       await sleep(3000)
     }
+    const afterSweep = await engineSnapshot(engine)
+    let idle: { seconds: number; before: EngineSnapshot | null; sweepEnd: EngineSnapshot | null; after: EngineSnapshot | null; rssAfterMB: number } | undefined
+    if (idleS > 0) {
+      log(`idle ${idleS} s, then counts and heap after GC`)
+      await sleep(idleS * 1000)
+      const after = await engineSnapshot(engine)
+      idle = { seconds: idleS, before: idleSnapshot, sweepEnd: afterSweep, after, rssAfterMB: round((await rssBytes(engine.pid)) / MB) }
+      log(`after idle: counts ${JSON.stringify(after?.counts)}, heap ${mb(after?.memory.heapUsed)} MB (idle ${mb(idleSnapshot?.memory.heapUsed)} MB, sweep end ${mb(afterSweep?.memory.heapUsed)} MB), RSS ${idle.rssAfterMB} MB`)
+    }
 
-    const peakRss = Math.max(0, ...results.map((r) => r.engineRssPeakMB), memory.engineRssPeakMB)
+    const peakRss = Math.max(0, ...results.map((r) => r.engineRssPeakMB), memory?.engineRssPeakMB ?? 0)
     const zeroFailure = results.filter((r) => r.failed === 0 && r.failedB === 0).map((r) => r.rate)
     const output = {
       bench: 'sip-b2bua',
@@ -117,6 +150,7 @@ async function main(): Promise<void> {
       maxRateWithZeroFailures: zeroFailure.length ? Math.max(...zeroFailure) : null,
       engineRss: { idleMB: round(idleRss / MB), peakMB: peakRss },
       concurrent: memory,
+      idle,
       command: commandLine(),
       commit: gitCommit(),
     }
@@ -151,6 +185,7 @@ async function measureRate(rate: number, rig: Rig): Promise<RateResult> {
   const engineRss = sampleRss(rig.engine.pid)
   const appRss = sampleRss(rig.app.pid)
   const probe = startOptionsProbe({ host: '127.0.0.1', port: rig.sipPort })
+  const drops0 = await udpDrops(rig.sipPort)
   const [e0, a0] = [await cpuTicks(rig.engine.pid), await cpuTicks(rig.app.pid)]
   const t0 = Date.now()
   const uac = await runSipp({
@@ -160,6 +195,7 @@ async function measureRate(rate: number, rig: Rig): Promise<RateResult> {
   })
   const wallS = (Date.now() - t0) / 1000
   const engineOptionsRtt = await probe.stop()
+  const drops1 = await udpDrops(rig.sipPort)
   const [e1, a1] = [await cpuTicks(rig.engine.pid), await cpuTicks(rig.app.pid)]
   // B's calls end when the B2BUA's BYE arrives; a missing BYE fails at B's receive timeout
   const b = await Promise.race([uas.done, sleep(12_000).then(() => uas.stop())])
@@ -180,7 +216,24 @@ async function measureRate(rate: number, rig: Rig): Promise<RateResult> {
     appRssPeakMB: round(ap.peak / MB),
     appLoopDelayMaxMs: appLoop?.loopDelayMaxMs ?? null,
     engineOptionsRtt,
+    engineUdpDrops: drops1.socket - drops0.socket,
+    systemUdpDrops: drops1.system - drops0.system,
   }
+}
+
+/** SIGUSR2 → the engine's `engine-stats` line (counts, stats, memory after GC). */
+async function engineSnapshot(engine: NodeChild): Promise<EngineSnapshot | null> {
+  const line = engine.waitForLine(/^engine-stats /, 5000)
+  engine.proc.kill('SIGUSR2')
+  try {
+    return JSON.parse((await line).slice('engine-stats '.length)) as EngineSnapshot
+  } catch {
+    return null
+  }
+}
+
+function mb(bytes: number | undefined): string {
+  return bytes === undefined ? '?' : (bytes / MB).toFixed(1)
 }
 
 /** Ask the app for its counters and event-loop delay since the last ask (SIGUSR2). */
@@ -265,7 +318,8 @@ type Output = {
   rates: RateResult[]
   maxRateWithZeroFailures: number | null
   engineRss: { idleMB: number; peakMB: number }
-  concurrent: Awaited<ReturnType<typeof measureConcurrent>>
+  concurrent: Awaited<ReturnType<typeof measureConcurrent>> | undefined
+  idle: { seconds: number; before: EngineSnapshot | null; sweepEnd: EngineSnapshot | null; after: EngineSnapshot | null; rssAfterMB: number } | undefined
   command: string
   commit: string
   callShape: string
@@ -274,9 +328,22 @@ type Output = {
 
 function docSection(o: Output): string {
   const rows = o.rates.map((r) =>
-    `| ${r.rate} | ${r.calls} | ${r.completed} | ${r.failed} | ${r.failedB} | ${r.wallS} | ${r.engineCpuPct} | ${r.appCpuPct} | ${r.appLoopDelayMaxMs ?? '?'} | ${r.engineOptionsRtt.p99Ms ?? '?'} / ${r.engineOptionsRtt.maxMs ?? '?'} | ${r.engineRssPeakMB} |`,
+    `| ${r.rate} | ${r.calls} | ${r.completed} | ${r.failed} | ${r.failedB} | ${r.wallS} | ${r.engineCpuPct} | ${r.appCpuPct} | ${r.appLoopDelayMaxMs ?? '?'} | ${r.engineOptionsRtt.p99Ms ?? '?'} / ${r.engineOptionsRtt.maxMs ?? '?'} | ${r.engineRssPeakMB} | ${r.engineUdpDrops} / ${r.systemUdpDrops} |`,
   )
   const c = o.concurrent
+  const memoryLine = c
+    ? `* Memory per 1,000 concurrent calls (each call = 2 dialogs in the engine): ${c.calls} calls held
+  ${c.holdMs} ms at ${c.rate} cps (${c.completed} completed): engine RSS ${c.engineRssBeforeMB} → ${c.engineRssPeakMB} MB,
+  **≈ ${c.engineMBPer1000Calls} MB per 1,000 calls**; the srf app ${c.appRssBeforeMB} → ${c.appRssPeakMB} MB
+  (≈ ${c.appMBPer1000Calls} MB per 1,000 calls). RSS includes garbage not yet collected, so
+  these are upper bounds.`
+    : '* Memory per 1,000 concurrent calls: not measured in this run (`--concurrent 0`).'
+  const i = o.idle
+  const heap = (s: EngineSnapshot | null | undefined) => (s ? `${(s.memory.heapUsed / MB).toFixed(1)} MB` : '?')
+  const idleLine = i
+    ? `* After the sweep and ${i.seconds} s idle: engine counts ${JSON.stringify(i.after?.counts ?? {})}; heap used after a full GC
+  ${heap(i.after)} (${heap(i.before)} before any call, ${heap(i.sweepEnd)} right after the last rate); RSS ${i.rssAfterMB} MB.`
+    : ''
   return `
 SIPp UAC → embedded engine → plain drachtio-srf B2BUA (\`createB2BUA\`, \`bench/sip/b2bua-app.ts\`)
 → embedded engine → SIPp UAS, over UDP on 127.0.0.1. Each call: ${o.callShape}.
@@ -287,8 +354,8 @@ Command: \`${o.command}\` (also the first part of \`npm run bench\`), measured $
 at commit ${o.commit}. Near the limit the outcome moves by a rate step between runs and
 engine commits; compare runs, not single numbers.
 
-| rate (cps) | calls | completed | failed (A) | failed (B) | wall (s) | engine CPU % | app CPU % | app loop delay max (ms) | engine OPTIONS answer p99 / max (ms) | engine peak RSS (MB) |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| rate (cps) | calls | completed | failed (A) | failed (B) | wall (s) | engine CPU % | app CPU % | app loop delay max (ms) | engine OPTIONS answer p99 / max (ms) | engine peak RSS (MB) | UDP drops engine / box |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
 * Highest rate with zero failed calls: **${o.maxRateWithZeroFailures ?? 'none'} cps**. Reference: a real
@@ -302,11 +369,8 @@ ${rows.join('\n')}
   an OPTIONS sent every 50 ms during the rate (no app involved); "app loop delay" is the
   srf app's event-loop delay.
 * Engine RSS: ${o.engineRss.idleMB} MB idle, ${o.engineRss.peakMB} MB peak.
-* Memory per 1,000 concurrent calls (each call = 2 dialogs in the engine): ${c.calls} calls held
-  ${c.holdMs} ms at ${c.rate} cps (${c.completed} completed): engine RSS ${c.engineRssBeforeMB} → ${c.engineRssPeakMB} MB,
-  **≈ ${c.engineMBPer1000Calls} MB per 1,000 calls**; the srf app ${c.appRssBeforeMB} → ${c.appRssPeakMB} MB
-  (≈ ${c.appMBPer1000Calls} MB per 1,000 calls). RSS includes garbage not yet collected, so
-  these are upper bounds.
+${memoryLine}
+${idleLine}
 `
 }
 

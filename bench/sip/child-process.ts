@@ -14,8 +14,8 @@ export interface NodeChild {
   output(): string
 }
 
-export function spawnTsx(script: string, args: string[], env: Record<string, string>): NodeChild {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+export function spawnTsx(script: string, args: string[], env: Record<string, string>, nodeArgs: string[] = []): NodeChild {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

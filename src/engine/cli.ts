@@ -24,3 +24,16 @@ const shutdown = async () => {
 }
 process.once('SIGTERM', () => void shutdown())
 process.once('SIGINT', () => void shutdown())
+
+/**
+ * SIGUSR2: one `engine-stats {json}` line on stdout with counts(), stats() and
+ * process.memoryUsage() (after a full GC when node runs with --expose-gc), so a benchmark
+ * can check that state and heap come back once the calls are over.
+ */
+process.on('SIGUSR2', () => {
+  const gc = (globalThis as { gc?: () => void }).gc
+  gc?.()
+  const m = process.memoryUsage()
+  const memory = { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, afterGc: gc !== undefined }
+  process.stdout.write(`engine-stats ${JSON.stringify({ counts: engine.counts(), stats: engine.stats(), memory })}\n`)
+})
