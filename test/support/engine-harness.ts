@@ -6,6 +6,18 @@ import { PortPicker } from './ports.js'
 export type SipEngine = ReturnType<typeof createSipEngine>
 export type EngineCounts = ReturnType<SipEngine['counts']>
 
+/**
+ * Which server the tests talk to. Most behaviour is the same on both; where the engine
+ * deliberately differs (docs/engine.md, "Compared with drachtio-server") a test asserts
+ * each server's own documented behaviour.
+ */
+export enum ServerUnderTest {
+  /** the embedded engine, started by the harness; `counts()` and `stats()` available */
+  Embedded = 'embedded',
+  /** an external drachtio-server named by DRACHTIO_HOST; no counts, leak checks skipped */
+  DrachtioServer = 'drachtio-server',
+}
+
 /** Where the SIP side and the drachtio side of the server under test listen. */
 export interface EngineEndpoints {
   sipHost: string
@@ -65,6 +77,10 @@ export class EngineHarness {
     const engine = createSipEngine({ sipHost: '127.0.0.1', sipPort, drachtioPort, drachtioSecret: SECRET })
     await engine.start()
     return new EngineHarness(endpoints, engine, ports, settleMs)
+  }
+
+  get server(): ServerUnderTest {
+    return this.engine ? ServerUnderTest.Embedded : ServerUnderTest.DrachtioServer
   }
 
   /** `host:port` of the server's SIP side, as a SIPp target. */
