@@ -126,13 +126,16 @@ export class WireServer {
         session.reply(msgId, 'OK|pong')
         return
       case 'sip':
+        // a response needs the txnId of the request it answers (client.cpp)
+        if (!token[2] && sip.subarray(0, 4).toString('latin1') === 'SIP/') return session.reply(msgId, 'NO|transaction id missing')
         this.opts.handler.onSip(session, msgId, token[2] ?? '', token[3] ?? '', token[4] ?? '', sip)
         return
       case 'proxy':
         session.reply(msgId, 'NOK|proxy is not supported by the embedded engine')
         return
       default:
-        session.reply(msgId, `NO|unknown message type ${type}`)
+        // drachtio-server's text (client.cpp); it also drops the client, the engine keeps it
+        session.reply(msgId, 'NO|Unknown message type')
     }
   }
 }
