@@ -1,4 +1,6 @@
 import dgram from 'node:dgram'
+import dns, { lookup } from 'node:dns'
+import { isIP } from 'node:net'
 
 export interface UdpTransportOptions {
   host: string
@@ -13,7 +15,12 @@ export class UdpTransport {
   constructor(private readonly opts: UdpTransportOptions) {}
 
   start(): Promise<void> {
-    const socket = dgram.createSocket({ type: this.opts.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 })
+    const socket = dgram.createSocket({
+      type: this.opts.host.includes(':') ? 'udp6' : 'udp4',
+      recvBufferSize: 4 * 1024 * 1024,
+      sendBufferSize: 4 * 1024 * 1024,
+      lookup: literalFirstLookup,
+    })
     this.socket = socket
     socket.on('message', (buf, rinfo) => this.opts.onDatagram(buf, rinfo.address, rinfo.port))
     socket.on('error', () => {
@@ -38,4 +45,19 @@ export class UdpTransport {
     if (!s) return Promise.resolve()
     return new Promise((resolve) => s.close(() => resolve()))
   }
+}
+
+/**
+ * dgram resolves the address of every datagram it sends, even an IP literal (then on the
+ * next tick). Destinations here are nearly always literals (Via received/rport, Contact):
+ * answer those at once, and hand anything else to dns.lookup.
+ */
+function literalFirstLookup(
+  hostname: string,
+  options: dns.LookupOneOptions | number,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(hostname)
+  if (family !== 0) return callback(null, hostname, family)
+  lookup(hostname, options as dns.LookupOneOptions, callback)
 }

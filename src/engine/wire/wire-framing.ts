@@ -42,11 +42,18 @@ function isDigits(b: Buffer, from: number, to: number): boolean {
   return true
 }
 
-/** Frame a payload: the leader tokens, then optionally CRLF and a SIP message. */
+/** Frame a payload: the leader tokens, then optionally CRLF and a SIP message. One allocation. */
 export function frame(leader: string, sip?: Buffer | string): Buffer {
-  const payload =
-    sip === undefined
-      ? Buffer.from(leader, 'utf8')
-      : Buffer.concat([Buffer.from(leader + '\r\n', 'utf8'), typeof sip === 'string' ? Buffer.from(sip, 'utf8') : sip])
-  return Buffer.concat([Buffer.from(`${payload.length}#`, 'latin1'), payload])
+  const leaderBytes = Buffer.byteLength(leader, 'utf8')
+  const sipBytes = sip === undefined ? 0 : typeof sip === 'string' ? Buffer.byteLength(sip, 'utf8') : sip.length
+  const payloadBytes = sip === undefined ? leaderBytes : leaderBytes + 2 + sipBytes
+  const prefix = `${payloadBytes}#`
+  const out = Buffer.allocUnsafe(prefix.length + payloadBytes)
+  let at = out.write(prefix, 0, 'latin1')
+  at += out.write(leader, at, 'utf8')
+  if (sip === undefined) return out
+  at += out.write('\r\n', at, 'latin1')
+  if (typeof sip === 'string') out.write(sip, at, 'utf8')
+  else sip.copy(out, at)
+  return out
 }

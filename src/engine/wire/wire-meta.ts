@@ -9,9 +9,26 @@ export function meta6(source: 'network' | 'application', bytes: number, peer: Pe
   return `${source}|${bytes}|${peer.protocol}|${peer.address}|${peer.port}|${wireTime()}`
 }
 
-/** UTC, as drachtio-server computes it from `tv_sec % 86400` (drachtio.cpp SipMsgData_t, cdr.cpp). */
-export function wireTime(now = new Date()): string {
-  const p2 = (n: number) => String(n).padStart(2, '0')
-  const usec = String(now.getUTCMilliseconds() * 1000).padStart(6, '0')
-  return `${p2(now.getUTCHours())}:${p2(now.getUTCMinutes())}:${p2(now.getUTCSeconds())}.${usec}`
+/** `HH:MM:SS.` of the last second formatted (every message of a second shares it) */
+let cachedSecond = Number.NaN
+let cachedPrefix = ''
+
+/**
+ * UTC, as drachtio-server computes it from `tv_sec % 86400` (drachtio.cpp SipMsgData_t,
+ * cdr.cpp). Millisecond precision (the microsecond digits end in 000).
+ */
+export function wireTime(now: Date | number = Date.now()): string {
+  const ms = typeof now === 'number' ? now : now.getTime()
+  const second = Math.floor(ms / 1000)
+  if (second !== cachedSecond) {
+    const s = ((second % 86400) + 86400) % 86400
+    cachedPrefix = `${pad2(Math.floor(s / 3600))}:${pad2(Math.floor(s / 60) % 60)}:${pad2(s % 60)}.`
+    cachedSecond = second
+  }
+  const milli = ms - second * 1000
+  return `${cachedPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}000`
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n)
 }

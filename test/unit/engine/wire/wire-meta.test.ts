@@ -40,3 +40,14 @@ describe('meta6', () => {
     expect(meta6('application', 9, { protocol: 'tcp', address: '127.0.0.1', port: 1 }).startsWith('application|9|tcp|127.0.0.1|1|')).toBe(true)
   })
 })
+
+describe('wireTime across calls', () => {
+  it('gives each millisecond of the same second its own digits, and follows the second', () => {
+    const base = Date.UTC(2024, 0, 2, 3, 4, 5, 0)
+    expect(wireTime(base + 7)).toBe('03:04:05.007000')
+    expect(wireTime(base + 70)).toBe('03:04:05.070000')
+    expect(wireTime(base + 999)).toBe('03:04:05.999000')
+    expect(wireTime(base + 1000)).toBe('03:04:06.000000')
+    expect(wireTime(new Date(base + 86_400_000 + 3_600_000))).toBe('04:04:05.000000')
+  })
+})
