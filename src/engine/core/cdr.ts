@@ -6,8 +6,8 @@ export type CdrSource = 'network' | 'application'
 /** `cdr:start` role (drachtio cdr.hpp; the proxy roles are unused: no proxy mode here). */
 export type CdrRole = 'uac' | 'uas'
 /**
- * `cdr:stop` reason (drachtio cdr.hpp). The engine's own BYEs (ACK timeout, CANCEL after
- * 200) are `system-initiated-termination`.
+ * `cdr:stop` reason (drachtio cdr.hpp). The engine's own BYE (ACK timeout) is
+ * `system-initiated-termination`.
  */
 export type CdrStopReason = 'call-rejected' | 'call-canceled' | 'normal-release' | 'system-initiated-termination'
 

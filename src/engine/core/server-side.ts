@@ -135,11 +135,10 @@ export class ServerSide {
       if (entry) notifyApp(entry.session, inbound.raw, inbound.peer, entry.txnId, '')
       return
     }
-    if (ist.state === 'accepted' && entry?.dialog) {
-      // §A.6: CANCEL after 200 → 481, then the engine BYEs the call itself.
-      this.stateless(cancel, peer, 481)
-      this.byeSender?.sendBye(entry.dialog, 'Call canceled after answer')
-      return
+    if (ist.state === 'accepted') {
+      // A CANCEL after our 2xx has no effect on the call (RFC 3261 §9.2): 481, and the call
+      // goes on. drachtio-server (sofia's incoming_cancel) does exactly this; it does not BYE.
+      return this.stateless(cancel, peer, 481)
     }
     // the INVITE already has its final response: the CANCEL has no effect (§9.2)
     this.ctx.transport.sendQuietly(buildResponse(cancel, 200, { toTag: entry?.toTag ?? newTag() }), peer)
