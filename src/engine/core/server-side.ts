@@ -5,14 +5,17 @@ import {
   getTag,
   parseCSeq,
   parseNameAddr,
+  parseVia,
   serializeMessage,
   type SipHeader,
   type SipMessage,
   type SipRequest,
   type SipResponse,
+  type Via,
 } from '../message/index.js'
-import { Dialog } from '../dialog/dialog.js'
+import { Dialog, dialogIdOf } from '../dialog/dialog.js'
 import { ServerInviteTransaction } from '../transaction/server-invite-transaction.js'
+import { serverKey } from '../transaction/transaction-keys.js'
 import type { Inbound } from '../transport/transport-layer.js'
 import type { Peer } from '../transport/peer.js'
 import { stampReceived } from '../transport/via-received.js'
@@ -51,29 +54,32 @@ export class ServerSide {
 
   onRequest(inbound: Inbound): void {
     const req = inbound.msg as SipRequest
+    // the top Via is parsed once here (the parser has checked it) and shared by what follows
+    const via = parseVia(getHeader(req, 'via') ?? '')
     const respondTo: Peer =
-      inbound.peer.protocol === 'udp' ? { protocol: 'udp', ...stampReceived(req, inbound.peer) } : inbound.peer
-    if (req.method === 'ACK') return this.onAck(req, inbound)
-    const existing = this.ctx.txns.matchServer(req)
+      inbound.peer.protocol === 'udp' ? { protocol: 'udp', ...stampReceived(req, inbound.peer, via) } : inbound.peer
+    const key = serverKey(req, undefined, via)
+    if (req.method === 'ACK') return this.onAck(req, inbound, key)
+    const existing = this.ctx.txns.matchServer(req, key)
     if (existing) {
       this.ctx.stats.retransmissionsAbsorbed++
       existing.onRetransmission()
       return
     }
-    if (req.method === 'CANCEL') return this.onCancel(req, inbound, respondTo)
+    if (req.method === 'CANCEL') return this.onCancel(req, inbound, respondTo, via)
     const toTag = getTag(getHeader(req, 'to') ?? '')
     if (toTag !== undefined) return this.onInDialog(req, inbound, respondTo, toTag)
-    this.onNewRequest(req, inbound, respondTo)
+    this.onNewRequest(req, inbound, respondTo, key)
   }
 
   // ── out of dialog ─────────────────────────────────────────────────────────────
 
-  private onNewRequest(req: SipRequest, inbound: Inbound, peer: Peer): void {
+  private onNewRequest(req: SipRequest, inbound: Inbound, peer: Peer, key: string): void {
     const method = req.method
     if (method === 'BYE' || method === 'UPDATE' || method === 'PRACK') return this.stateless(req, peer, 481)
     const session = this.pickApp(method.toLowerCase())
     const txnId = randomUUID()
-    const txn = this.ctx.txns.createServer(req, peer, txnId)
+    const txn = this.ctx.txns.createServer(req, peer, txnId, key)
     // §A.6: 100 Trying for every new INVITE before the app sees it.
     if (method === 'INVITE') void txn.respond(buildResponse(req, 100), 100).catch(() => {})
     if (method === 'INVITE') this.cdr.attempt('network', inbound.raw)
@@ -118,8 +124,8 @@ export class ServerSide {
 
   // ── CANCEL (RFC 3261 §9.2, §A.6) ─────────────────────────────────────────────
 
-  private onCancel(cancel: SipRequest, inbound: Inbound, peer: Peer): void {
-    const ist = this.ctx.txns.matchCancelled(cancel)
+  private onCancel(cancel: SipRequest, inbound: Inbound, peer: Peer, via: Via): void {
+    const ist = this.ctx.txns.matchCancelled(cancel, via)
     const entry = ist ? this.ctx.server.get(ist.id) : undefined
     if (!ist) return this.stateless(cancel, peer, 481)
     if (ist.state === 'proceeding') {
@@ -146,8 +152,8 @@ export class ServerSide {
 
   // ── ACK ──────────────────────────────────────────────────────────────────────
 
-  private onAck(ack: SipRequest, inbound: Inbound): void {
-    const txn = this.ctx.txns.matchServer(ack)
+  private onAck(ack: SipRequest, inbound: Inbound, key: string): void {
+    const txn = this.ctx.txns.matchServer(ack, key)
     if (txn instanceof ServerInviteTransaction && txn.state !== 'accepted') {
       txn.onAck() // ACK for a non-2xx: absorbed (§17.2.1)
       return
@@ -165,17 +171,16 @@ export class ServerSide {
     notifyApp(dialog.owner, inbound.raw, inbound.peer, entry.txnId, dialog.id)
   }
 
-  private matchDialog(req: SipRequest): Dialog | undefined {
+  private matchDialog(req: SipRequest, toTag = getTag(getHeader(req, 'to') ?? '') ?? ''): Dialog | undefined {
     const callId = getHeader(req, 'call-id') ?? ''
-    const toTag = getTag(getHeader(req, 'to') ?? '') ?? ''
     const fromTag = getTag(getHeader(req, 'from') ?? '') ?? ''
     return this.ctx.dialogs.match(callId, toTag, fromTag)
   }
 
   // ── in dialog (RFC 3261 §12.2.2) ────────────────────────────────────────────
 
-  private onInDialog(req: SipRequest, inbound: Inbound, peer: Peer, _toTag: string): void {
-    const dialog = this.matchDialog(req)
+  private onInDialog(req: SipRequest, inbound: Inbound, peer: Peer, toTag: string): void {
+    const dialog = this.matchDialog(req, toTag)
     if (!dialog || dialog.owner.state === 'closed') {
       if (dialog) this.ctx.dialogs.remove(dialog)
       return this.stateless(req, peer, 481)
@@ -235,7 +240,9 @@ export class ServerSide {
       clearTimeout(entry.appTimer)
       entry.appTimer = undefined
     }
-    const dialogId = dialog && isInvite ? dialog.id : (entry.dialog?.id ?? '')
+    // drachtio-server echoes the dialog id on every response to an INVITE it holds, 1xx and
+    // 3xx–6xx included (sip-dialog-controller.cpp, the invite-in-progress branch)
+    const dialogId = dialog?.id ?? (initialInvite ? dialogIdOf(getHeader(req, 'call-id') ?? '', getTag(getHeader(req, 'from') ?? '') ?? '') : '')
     // The echo goes out before anything else can happen on this transaction (§A.5 ordering).
     session.reply(msgId, `OK|${meta6('application', buf.length, entry.peer)}|${txnId}|${dialogId}||Msg sent:|`, buf)
     txn.respond(buf, status).catch((err: Error) => this.ctx.logger.warn({ err, txnId }, 'could not send response'))
