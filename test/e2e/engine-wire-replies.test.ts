@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ackFor, invite, newCall, type PeerCall } from '../integration/engine/peer-messages.js'
+import { ackFor, cancel, invite, newCall, type PeerCall } from '../integration/engine/peer-messages.js'
 import { RawWireClient } from '../integration/engine/raw-wire-client.js'
 import { UdpSipPeer } from '../integration/engine/udp-sip-peer.js'
 import type { EngineHarness } from '../support/engine-harness.js'
@@ -40,6 +40,20 @@ describe('engine: drachtio wire replies to an app answering an incoming INVITE o
       expect(echo.tokens.slice(10)).toEqual([txnId, dialogIdOf(call), '', 'Msg sent:', ''])
       const busy = await peer.response(486, 'INVITE')
       peer.send(ackFor(call, busy.msg), sipPort)
+    } finally {
+      await done()
+    }
+  })
+
+  it('refuses a response after the caller CANCELed with NOK|Response not sent due to unknown transaction', async () => {
+    const { app, peer, call, txnId, sipPort, done } = await incomingCall(h())
+    try {
+      peer.send(cancel(call), sipPort)
+      const terminated = await peer.response(487, 'INVITE')
+      await app.sip('CANCEL ')
+      const late = await app.reply(app.send(`sip|${txnId}|`, 'SIP/2.0 486 Busy Here\r\n\r\n'))
+      expect(late.tokens.slice(3)).toEqual(['NOK', 'Response not sent due to unknown transaction'])
+      peer.send(ackFor(call, terminated.msg), sipPort)
     } finally {
       await done()
     }

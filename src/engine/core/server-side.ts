@@ -211,7 +211,8 @@ export class ServerSide {
   onAppResponse(session: AppSession, msgId: string, txnId: string, msg: SipResponse): void {
     const entry = this.ctx.server.get(txnId)
     if (!entry || entry.session !== session) return session.reply(msgId, 'NOK|Response not sent due to unknown transaction')
-    if (entry.canceled) return session.reply(msgId, 'NOK|Response not sent because the request was canceled')
+    // drachtio-server forgets a CANCELed request, so its text is the unknown-transaction one
+    if (entry.canceled) return session.reply(msgId, 'NOK|Response not sent due to unknown transaction')
     const txn = entry.txn
     const final = txn instanceof ServerInviteTransaction ? txn.state !== 'proceeding' : !txn.active
     if (final) return session.reply(msgId, 'NOK|Response not sent: a final response was already sent')
