@@ -18,7 +18,7 @@ import type {
   RecordingOptions,
 } from '../types.js'
 import type { LoadAudio } from './audio-loader.js'
-import { G711_SILENCE, g711Encode, g711TranscodeInPlace, type G711Codec } from './codec/g711.js'
+import { G711_SILENCE, g711EncodeInto, g711TranscodeInPlace, type G711Codec } from './codec/g711.js'
 import { collectDigits, DtmfDetector } from './dtmf/index.js'
 import { canTransition, closedError, EndpointState, muteWith, MuteState } from './endpoint-state.js'
 import { FrameTap } from './frame-tap.js'
@@ -32,7 +32,7 @@ import { startWavRecorder } from './record/index.js'
 import { StereoFeed } from './stereo-feed.js'
 import { loopCount, PromptPlayback } from './prompt-playback.js'
 import { OutgoingSource, OutgoingStream } from './rtp/outgoing-stream.js'
-import { isRtcpPacket, parseRtpHeader, type RtpHeader } from './rtp/rtp-packet.js'
+import { isRtcpPacket, parseRtpHeader, RTP_FIXED_HEADER_LENGTH, type RtpHeader } from './rtp/rtp-packet.js'
 import type { RtpSocketPair } from './rtp/rtp-socket-pair.js'
 import { SafeEmitter } from './safe-emitter.js'
 import type { SdpDirection } from './sdp/direction.js'
@@ -453,8 +453,10 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     }
     this.out.setSource(source)
     if (this.sentTap.active) this.sentTap.pushPcm(frame)
-    const payload = this.sendMuted ? new Uint8Array(frame.length).fill(G711_SILENCE[neg.codec]) : g711Encode(neg.codec, frame)
-    this.send(this.out.buildLocal(neg.payloadType, payload, frame.length))
+    const pkt = this.out.buildLocal(neg.payloadType, frame.length, frame.length)
+    if (this.sendMuted) pkt.fill(G711_SILENCE[neg.codec], RTP_FIXED_HEADER_LENGTH)
+    else g711EncodeInto(neg.codec, frame, 0, frame.length, pkt, RTP_FIXED_HEADER_LENGTH)
+    this.send(pkt)
   }
 
   // ── DTMF ──────────────────────────────────────────────────────────────────────

@@ -21,8 +21,14 @@ export interface PacerOptions {
 
 /** Catch up at most this many missed ticks at once after a stall; beyond that, resynchronise. */
 const MAX_CATCH_UP_TICKS = 5
-/** A timer firing this early still counts as on time (Node timers have 1 ms resolution). */
-const EARLY_TOLERANCE_MS = 0.5
+/**
+ * Node timers have 1 ms resolution and fire up to ~1 ms late (the loop's clock is whole
+ * milliseconds): the timer is set to wake this long before the deadline, and the rest is
+ * waited on setImmediate turns (I/O keeps being served between them).
+ */
+const EARLY_WAKE_MS = 1.5
+/** Closer than this to the deadline counts as on time (one setImmediate turn of an idle loop). */
+const ON_TIME_MS = 0.02
 
 export function monotonicMs(): number {
   return Number(process.hrtime.bigint()) / 1e6
@@ -32,14 +38,17 @@ export function monotonicMs(): number {
  * ONE timer loop for every endpoint that sends locally generated frames (prompts,
  * conference mixes): not a setInterval per endpoint. Deadlines are `start + k × period`
  * on the monotonic clock (process.hrtime.bigint), so lateness of one timer never
- * accumulates into drift; each wake-up sleeps exactly until the next deadline.
+ * accumulates into drift. Timer "tick" wakes EARLY_WAKE_MS before the deadline, then
+ * timer "spin" (setImmediate turns, at most ~EARLY_WAKE_MS + 1 ms of them per tick)
+ * reaches the deadline itself: ticks leave within tens of µs of their deadline on an
+ * idle loop instead of 0–2 ms late.
  * After an event-loop stall the missed ticks are run back to back (up to
  * MAX_CATCH_UP_TICKS) so that streams keep their real-time position.
  */
 export class Pacer {
   private state = PacerState.Idle
   private readonly clients = new Set<PacerClient>()
-  private readonly timers: { tick: NodeJS.Timeout | null } = { tick: null }
+  private readonly timers: { tick: NodeJS.Timeout | null; spin: NodeJS.Immediate | null } = { tick: null, spin: null }
   private nextDeadline = 0
   private readonly periodMs: number
   private readonly now: () => number
@@ -84,7 +93,9 @@ export class Pacer {
 
   private transition(next: PacerState): void {
     if (this.timers.tick) clearTimeout(this.timers.tick)
+    if (this.timers.spin) clearImmediate(this.timers.spin)
     this.timers.tick = null
+    this.timers.spin = null
     this.state = next
     if (next === PacerState.Running) {
       this.nextDeadline = this.now()
@@ -92,21 +103,28 @@ export class Pacer {
     }
   }
 
+  /** Sleep on the timer until EARLY_WAKE_MS before the deadline, or spin when already that close. */
   private schedule(): void {
-    const delay = Math.max(0, Math.floor(this.nextDeadline - this.now()))
-    this.timers.tick = setTimeout(this.wake, delay)
+    const wait = this.nextDeadline - this.now() - EARLY_WAKE_MS
+    if (wait >= 1) this.timers.tick = setTimeout(this.wake, Math.floor(wait))
+    else this.timers.spin = setImmediate(this.wake)
   }
 
   private readonly wake = (): void => {
     this.timers.tick = null
+    this.timers.spin = null
     if (this.state !== PacerState.Running) return
     const now = this.now()
+    if (now < this.nextDeadline - ON_TIME_MS) {
+      this.schedule() // early: another setImmediate turn (or, woken far too early, the timer again)
+      return
+    }
     if (now - this.nextDeadline > MAX_CATCH_UP_TICKS * this.periodMs) {
       // a long stall: don't burst more than MAX_CATCH_UP_TICKS, restart the grid from now
       this.resyncs++
       this.nextDeadline = now - (MAX_CATCH_UP_TICKS - 1) * this.periodMs
     }
-    while (this.state === PacerState.Running && now >= this.nextDeadline - EARLY_TOLERANCE_MS) {
+    while (this.state === PacerState.Running && now >= this.nextDeadline - ON_TIME_MS) {
       this.tick()
       this.nextDeadline += this.periodMs
     }

@@ -34,7 +34,7 @@ describe('OutgoingStream: one SSRC, continuous seq/ts whatever the source', () =
     const a = relay(s, 10, 100)!
     s.setSource(OutgoingSource.Prompt)
     t += 20
-    const p1 = s.buildLocal(0, new Uint8Array(160), 160)
+    const p1 = s.buildLocal(0, 160, 160)
     const h = createRtpHeader()
     parseRtpHeader(p1, h)
     expect((h.sequenceNumber - a.sequenceNumber) & 0xffff).toBe(1)
@@ -88,7 +88,7 @@ describe('OutgoingStream: one SSRC, continuous seq/ts whatever the source', () =
     s.setSource(OutgoingSource.Prompt)
     t += 100 // the prompt starts 100 ms after the last relayed packet
     const p = createRtpHeader()
-    parseRtpHeader(s.buildLocal(0, new Uint8Array(160), 160), p)
+    parseRtpHeader(s.buildLocal(0, 160, 160), p)
     expect((p.sequenceNumber - last.sequenceNumber) & 0xffff).toBe(1)
     expect((p.timestamp - last.timestamp) >>> 0).toBe(800)
     expect(p.marker).toBe(true)

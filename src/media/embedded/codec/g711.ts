@@ -110,6 +110,12 @@ export function g711Encode(codec: G711Codec, pcm: Int16Array, start = 0, end = p
   return out
 }
 
+/** Encode `pcm[start, end)` into `out` from `outOffset` (no allocation: the prompt path writes straight into the packet). */
+export function g711EncodeInto(codec: G711Codec, pcm: Int16Array, start: number, end: number, out: Uint8Array, outOffset: number): void {
+  const table = ENCODE[codec]
+  for (let i = start, o = outOffset; i < end; i++, o++) out[o] = table[pcm[i] & 0xffff]
+}
+
 /** Transcode in place, `from` → the other law (PCMU↔PCMA). */
 export function g711TranscodeInPlace(from: G711Codec, buf: Uint8Array, offset: number, length: number): void {
   const table = TRANSCODE[from]

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto'
-import { buildRtpPacket, rewriteRtpHeader } from './rtp-packet.js'
+import { buildRtpHeaderOnly, rewriteRtpHeader } from './rtp-packet.js'
 
 /**
  * What currently feeds an endpoint's single outgoing stream. A change of source starts
@@ -150,8 +150,11 @@ export class OutgoingStream {
     if (d > 0 && d < 0x8000) this.lastInSeq = inSeq
   }
 
-  /** Build a packet for a locally generated frame of `samples` samples (prompt, mixer). */
-  buildLocal(payloadType: number, payload: Uint8Array, samples: number): Buffer {
+  /**
+   * A packet for a locally generated frame of `samples` samples (prompt, mixer): the
+   * header is written, the caller writes `payloadLength` bytes at RTP_FIXED_HEADER_LENGTH.
+   */
+  buildLocal(payloadType: number, payloadLength: number, samples: number): Buffer {
     let marker = false
     if (!this.epochOpen) {
       const start = this.nextEpochTimestamp()
@@ -164,7 +167,7 @@ export class OutgoingStream {
     }
     this.seq = (this.seq + 1) & 0xffff
     this.noteSent(true)
-    return buildRtpPacket(marker, payloadType, this.seq, this.ts, this.ssrc, payload)
+    return buildRtpHeaderOnly(marker, payloadType, this.seq, this.ts, this.ssrc, payloadLength)
   }
 
   /** ms since our last packet, or -1 when nothing was sent yet. */

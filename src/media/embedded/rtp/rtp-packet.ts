@@ -105,6 +105,24 @@ export function rewriteRtpHeader(
   buf[11] = ssrc & 0xff
 }
 
+/**
+ * A new packet (from Buffer's shared pool: no allocation of its own) with a 12-byte
+ * header and room for `payloadLength` bytes, which the caller fills.
+ */
+export function buildRtpHeaderOnly(
+  marker: boolean,
+  payloadType: number,
+  sequenceNumber: number,
+  timestamp: number,
+  ssrc: number,
+  payloadLength: number,
+): Buffer {
+  const buf = Buffer.allocUnsafe(RTP_FIXED_HEADER_LENGTH + payloadLength)
+  buf[0] = RTP_VERSION << 6
+  rewriteRtpHeader(buf, marker, payloadType, sequenceNumber, timestamp, ssrc)
+  return buf
+}
+
 /** A new packet with a 12-byte header (no CSRC, no extension) followed by `payload`. */
 export function buildRtpPacket(
   marker: boolean,
