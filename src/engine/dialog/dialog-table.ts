@@ -4,6 +4,8 @@ import { Dialog, dialogMatchKey } from './dialog.js'
 export class DialogTable {
   private readonly byId = new Map<string, Dialog>()
   private readonly byMatch = new Map<string, Dialog>()
+  /** Call-ID → its dialogs (nearly always one), so an app's request is checked in O(1) */
+  private readonly byCallId = new Map<string, Dialog[]>()
 
   /** `onRemove` runs once for each dialog that leaves the table. */
   constructor(private readonly onRemove: (d: Dialog) => void = () => {}) {}
@@ -11,6 +13,9 @@ export class DialogTable {
   add(d: Dialog): void {
     this.byId.set(d.id, d)
     this.byMatch.set(d.matchKey, d)
+    const same = this.byCallId.get(d.callId)
+    if (same) same.push(d)
+    else this.byCallId.set(d.callId, [d])
   }
 
   get(id: string): Dialog | undefined {
@@ -22,15 +27,21 @@ export class DialogTable {
     return this.byMatch.get(dialogMatchKey(callId, localTag, remoteTag))
   }
 
+  /** A live dialog with this Call-ID (the oldest one when there are several), if any. */
   hasCallId(callId: string): Dialog | undefined {
-    for (const d of this.byId.values()) if (d.callId === callId) return d
-    return undefined
+    return this.byCallId.get(callId)?.[0]
   }
 
   remove(d: Dialog): void {
     const wasLive = d.terminate()
     if (this.byId.get(d.id) === d) this.byId.delete(d.id)
     if (this.byMatch.get(d.matchKey) === d) this.byMatch.delete(d.matchKey)
+    const same = this.byCallId.get(d.callId)
+    if (same) {
+      const i = same.indexOf(d)
+      if (i >= 0) same.splice(i, 1)
+      if (same.length === 0) this.byCallId.delete(d.callId)
+    }
     if (wasLive) this.onRemove(d)
   }
 

@@ -57,6 +57,11 @@ export class Dialog {
   /** the last 2xx to one of our INVITEs was answered with a non-2xx final (ACK must be refused) */
   lastInviteFailed = false
 
+  /** drachtio's dialog id: `<Call-ID>;from-tag=<From tag of the INVITE>` (§A.5). */
+  readonly id: string
+  /** Key for matching requests from the network (RFC 3261 §12.2.2). */
+  readonly matchKey: string
+
   constructor(init: DialogInit) {
     this.role = init.role
     this.callId = init.callId
@@ -71,16 +76,8 @@ export class Dialog {
     this.peer = init.peer
     this.owner = init.owner
     this.inviteSeq = init.inviteSeq
-  }
-
-  /** drachtio's dialog id: `<Call-ID>;from-tag=<From tag of the INVITE>` (§A.5). */
-  get id(): string {
-    return dialogIdOf(this.callId, this.role === 'uac' ? this.localTag : this.remoteTag)
-  }
-
-  /** Key for matching requests from the network (RFC 3261 §12.2.2). */
-  get matchKey(): string {
-    return dialogMatchKey(this.callId, this.localTag, this.remoteTag)
+    this.id = dialogIdOf(this.callId, this.role === 'uac' ? this.localTag : this.remoteTag)
+    this.matchKey = dialogMatchKey(this.callId, this.localTag, this.remoteTag)
   }
 
   terminate(): boolean {

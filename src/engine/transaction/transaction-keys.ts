@@ -1,4 +1,4 @@
-import { getHeader, parseCSeq, parseVia, getTag, type SipMessage, type SipRequest } from '../message/index.js'
+import { getHeader, parseCSeq, parseVia, getTag, type SipMessage, type SipRequest, type Via } from '../message/index.js'
 
 const MAGIC_COOKIE = 'z9hG4bK'
 
@@ -7,10 +7,10 @@ const MAGIC_COOKIE = 'z9hG4bK'
  * matches its INVITE. For RFC 2543 peers without the magic cookie, §17.2.3's fallback
  * (Call-ID, CSeq number, From tag, top Via) is used. A CANCEL has its own key.
  */
-export function serverKey(req: SipRequest, methodOverride?: string): string {
+export function serverKey(req: SipRequest, methodOverride?: string, topVia?: Via): string {
   const method = methodOverride ?? (req.method === 'ACK' ? 'INVITE' : req.method)
   const viaValue = getHeader(req, 'via') ?? ''
-  const via = parseVia(viaValue)
+  const via = topVia ?? parseVia(viaValue)
   const branch = via.params.get('branch') ?? ''
   if (branch.startsWith(MAGIC_COOKIE)) return `${branch}|${via.host}:${via.port ?? ''}|${method}`
   const cseq = parseCSeq(getHeader(req, 'cseq') ?? '0 X')

@@ -1,4 +1,4 @@
-import type { SipRequest, SipResponse } from '../message/index.js'
+import type { SipRequest, SipResponse, Via } from '../message/index.js'
 import type { Peer } from '../transport/peer.js'
 import { ClientInviteTransaction } from './client-invite-transaction.js'
 import { ClientNonInviteTransaction } from './client-non-invite-transaction.js'
@@ -21,18 +21,18 @@ export class TransactionLayer {
 
   constructor(readonly ctx: TransactionContext) {}
 
-  matchServer(req: SipRequest): ServerTransaction | undefined {
-    return this.servers.get(serverKey(req))
+  /** `key`: the request's serverKey() when the caller has it already. */
+  matchServer(req: SipRequest, key = serverKey(req)): ServerTransaction | undefined {
+    return this.servers.get(key)
   }
 
   /** The INVITE transaction a CANCEL targets (§9.2: same branch and sent-by, method INVITE). */
-  matchCancelled(cancel: SipRequest): ServerInviteTransaction | undefined {
-    const t = this.servers.get(serverKey(cancel, 'INVITE'))
+  matchCancelled(cancel: SipRequest, topVia?: Via): ServerInviteTransaction | undefined {
+    const t = this.servers.get(serverKey(cancel, 'INVITE', topVia))
     return t instanceof ServerInviteTransaction ? t : undefined
   }
 
-  createServer(req: SipRequest, peer: Peer, id: string): ServerTransaction {
-    const key = serverKey(req)
+  createServer(req: SipRequest, peer: Peer, id: string, key = serverKey(req)): ServerTransaction {
     const t =
       req.method === 'INVITE'
         ? new ServerInviteTransaction(key, req, peer, this.ctx, id)

@@ -1,15 +1,16 @@
 import { isIP } from 'node:net'
-import { formatVia, hostToAddress, parseVia, type SipRequest } from '../message/index.js'
+import { formatVia, hostToAddress, parseVia, type SipRequest, type Via } from '../message/index.js'
 
 /**
  * RFC 3261 §18.2.1 and RFC 3581 §4: stamp the top Via of a received request with
  * `received` (when the sent-by host is not the packet's source) and fill an empty `rport`.
  * Returns the address:port responses must go to (RFC 3581 §4 / RFC 3261 §18.2.2).
+ * `topVia`, when the caller parsed it already, is that Via (it is updated in place).
  */
-export function stampReceived(req: SipRequest, source: { address: string; port: number }): { address: string; port: number } {
+export function stampReceived(req: SipRequest, source: { address: string; port: number }, topVia?: Via): { address: string; port: number } {
   const idx = req.headers.findIndex((h) => h.name === 'via')
   if (idx < 0) return source
-  const via = parseVia(req.headers[idx].value)
+  const via = topVia ?? parseVia(req.headers[idx].value)
   const rport = via.params.has('rport')
   let changed = false
   const sentBy = hostToAddress(via.host)

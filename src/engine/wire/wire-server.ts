@@ -31,6 +31,8 @@ export class WireServer {
   private server?: net.Server
   private readonly sessions = new Set<AppSession>()
   private readonly sockets = new Set<net.Socket>()
+  /** sessionsFor() answers, per verb; cleared whenever a session authenticates, routes or goes */
+  private readonly byVerb = new Map<string, readonly AppSession[]>()
 
   constructor(private readonly opts: WireServerOptions) {}
 
@@ -46,9 +48,14 @@ export class WireServer {
     return listen(server, this.opts.port, this.opts.host)
   }
 
-  /** Apps that routed `verb`, in connection order. */
-  sessionsFor(verb: string): AppSession[] {
-    return [...this.sessions].filter((s) => s.state === AppSessionState.Authenticated && s.verbs.has(verb))
+  /** Apps that routed `verb`, in connection order (computed once per change of the sessions). */
+  sessionsFor(verb: string): readonly AppSession[] {
+    let found = this.byVerb.get(verb)
+    if (!found) {
+      found = [...this.sessions].filter((s) => s.state === AppSessionState.Authenticated && s.verbs.has(verb))
+      this.byVerb.set(verb, found)
+    }
+    return found
   }
 
   stop(): Promise<void> {
@@ -86,6 +93,7 @@ export class WireServer {
     socket.on('close', () => {
       this.sockets.delete(socket)
       this.sessions.delete(session)
+      this.byVerb.clear()
       session.state = AppSessionState.Closed
       this.opts.handler.onSessionClosed(session)
     })
@@ -106,6 +114,7 @@ export class WireServer {
       case 'authenticate':
         if (token[2] === this.opts.secret) {
           session.state = AppSessionState.Authenticated
+          this.byVerb.clear()
           session.tags = (token[3] ?? '').split(',').filter(Boolean)
           const hp = this.opts.handler.hostports()
           session.reply(msgId, `OK|${hp}|${this.opts.version}|${hp}`)
@@ -116,10 +125,12 @@ export class WireServer {
         return
       case 'route':
         session.verbs.add((token[2] ?? '').toLowerCase())
+        this.byVerb.clear()
         session.reply(msgId, 'OK')
         return
       case 'remove_route':
         session.verbs.delete((token[2] ?? '').toLowerCase())
+        this.byVerb.clear()
         session.reply(msgId, 'OK')
         return
       case 'ping':
