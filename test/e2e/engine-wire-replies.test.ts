@@ -59,3 +59,26 @@ describe('engine: drachtio wire replies to an app answering an incoming INVITE o
     }
   })
 })
+
+describe('engine: drachtio wire notifications for an app INVITE that cannot be sent', () => {
+  const h = useEngineHarness()
+
+  it('passes the 503 for a refused TCP connection up with the dialog id <Call-ID>;from-tag=<our tag>', async () => {
+    const { drachtioHost, drachtioPort, drachtioSecret } = h().endpoints
+    const app = await RawWireClient.connect(drachtioPort, drachtioHost)
+    try {
+      expect((await app.authenticate(drachtioSecret)).tokens[3]).toBe('OK')
+      const closedPort = await h().ports.pick() // free, so nobody listens: the connect is refused
+      const echo = await app.reply(app.send('sip||', `INVITE sip:x@127.0.0.1:${closedPort};transport=tcp SIP/2.0\r\nFrom: <sip:a@localhost>\r\n\r\n`))
+      expect(echo.tokens[3]).toBe('OK')
+      const sent = echo.sip.toString('latin1')
+      const callId = /^Call-ID: (.+)$/im.exec(sent)![1]
+      const fromTag = /^From: .*;tag=([^;\s]+)/im.exec(sent)![1]
+      const unavailable = await app.sip('SIP/2.0 503')
+      expect(unavailable.tokens[8]).toBe(echo.tokens[10])
+      expect(unavailable.tokens[9]).toBe(`${callId};from-tag=${fromTag}`)
+    } finally {
+      app.close()
+    }
+  })
+})

@@ -287,7 +287,11 @@ export class ClientSide {
   private synthesize(entry: ClientEntry, status: number): void {
     const res = serializeMessage(buildResponse(entry.txn.request, status, { toTag: status === 487 ? undefined : newTag() }))
     if (entry.method === 'INVITE' && !entry.dialog) this.cdr.stop('network', status === 487 ? 'call-canceled' : 'call-rejected', res)
-    notifyApp(entry.session, res, entry.peer, entry.txnId, '')
+    // drachtio-server passes its synthesized responses to an INVITE with the dialog id too
+    const req = entry.txn.request
+    const dialogId = entry.dialog?.id ??
+      (entry.method === 'INVITE' ? dialogIdOf(getHeader(req, 'call-id') ?? '', getTag(getHeader(req, 'from') ?? '') ?? '') : '')
+    notifyApp(entry.session, res, entry.peer, entry.txnId, dialogId)
   }
 
   /** A BYE the engine sends on its own, plus the `unsolicited` notification to the app (§A.3.4). */
