@@ -16,7 +16,6 @@ export interface ClientEntry {
   dialog?: Dialog
   /** the app CANCELed this INVITE: built CANCEL waiting for a provisional (RFC 3261 §9.1) */
   pendingCancel?: SipRequest
-  canceled: boolean
 }
 
 export class ClientEntries {

@@ -21,7 +21,7 @@ export class LocalAddress {
 
   /** drachtio's `hostports` of the authenticate reply (§A.3) */
   hostports(): string {
-    return `udp/${this.hostport},tcp/${this.hostport}`
+    return `tcp/${this.hostport},udp/${this.hostport}` // drachtio-server's order
   }
 
   isSelf(host: string, port: number): boolean {
