@@ -68,7 +68,7 @@ export class ServerSide {
     }
     if (req.method === 'CANCEL') return this.onCancel(req, inbound, respondTo, via)
     const toTag = getTag(getHeader(req, 'to') ?? '')
-    if (toTag !== undefined) return this.onInDialog(req, inbound, respondTo, toTag)
+    if (toTag !== undefined) return this.onInDialog(req, inbound, respondTo, toTag, key)
     this.onNewRequest(req, inbound, respondTo, key)
   }
 
@@ -179,7 +179,7 @@ export class ServerSide {
 
   // ── in dialog (RFC 3261 §12.2.2) ────────────────────────────────────────────
 
-  private onInDialog(req: SipRequest, inbound: Inbound, peer: Peer, toTag: string): void {
+  private onInDialog(req: SipRequest, inbound: Inbound, peer: Peer, toTag: string, key: string): void {
     const dialog = this.matchDialog(req, toTag)
     if (!dialog || dialog.owner.state === 'closed') {
       if (dialog) this.ctx.dialogs.remove(dialog)
@@ -195,7 +195,7 @@ export class ServerSide {
       if (contact) dialog.remoteTarget = parseNameAddr(contact).uri // target refresh, §12.2.2
     }
     const txnId = randomUUID()
-    const txn = this.ctx.txns.createServer(req, peer, txnId)
+    const txn = this.ctx.txns.createServer(req, peer, txnId, key)
     if (req.method === 'INVITE') void txn.respond(buildResponse(req, 100), 100).catch(() => {})
     const entry: ServerEntry = { txnId, txn, method: req.method, seq, peer, session: dialog.owner, dialog, toTag: dialog.localTag, canceled: false }
     this.ctx.server.add(entry)

@@ -5,7 +5,7 @@ import { badRequestFor } from './bad-request.js'
 import type { EngineStats } from './engine-stats.js'
 import type { Peer, Protocol } from './peer.js'
 import { TcpTransport } from './tcp-transport.js'
-import { UdpTransport } from './udp-transport.js'
+import { UDP_RECV_BUFFER_BYTES, UdpTransport } from './udp-transport.js'
 
 export interface Inbound {
   msg: SipMessage
@@ -61,6 +61,15 @@ export class TransportLayer {
   async start(): Promise<void> {
     await this.udp.start()
     await this.tcp.start()
+    // Linux reports twice what it grants; less than asked means net.core.rmem_max is lower,
+    // and bursts the engine cannot read at once are dropped by the kernel (RcvbufErrors).
+    const granted = process.platform === 'linux' ? this.udp.recvBufferBytes / 2 : this.udp.recvBufferBytes
+    if (granted > 0 && granted < UDP_RECV_BUFFER_BYTES) {
+      this.opts.logger.warn(
+        { grantedBytes: granted, requestedBytes: UDP_RECV_BUFFER_BYTES },
+        'UDP receive buffer capped by the kernel (raise net.core.rmem_max to avoid drops under load)',
+      )
+    }
   }
 
   async stop(): Promise<void> {
