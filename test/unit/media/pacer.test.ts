@@ -10,10 +10,12 @@ describe('Pacer: one drift-corrected 20 ms loop', () => {
     remove()
     expect(pacer.currentState).toBe(PacerState.Idle)
     // 1 s = 50 ticks (+ the immediate first): no drift means no tick lost or gained
-    expect(times.length).toBeGreaterThanOrEqual(50)
-    expect(times.length).toBeLessThanOrEqual(52)
+    // (a drifting loop loses about a tick per 20 ms of accumulated lateness, so a 1 ms/tick
+    // drift shows as ~50 ms over this second; the bounds leave room for a loaded machine)
+    expect(times.length).toBeGreaterThanOrEqual(49)
+    expect(times.length).toBeLessThanOrEqual(53)
     const span = times[times.length - 1] - times[0]
-    expect(Math.abs(span - (times.length - 1) * 20)).toBeLessThan(5)
+    expect(Math.abs(span - (times.length - 1) * 20)).toBeLessThan(15)
   })
 
   it('a client that throws does not stop the others', async () => {
