@@ -47,7 +47,7 @@ srf.on('connect', (err: Error | null) => {
   }
   console.log('ready')
 })
-srf.connect({ host: values['drachtio-host'], port: Number(values['drachtio-port']), secret: values.secret })
+void srf.connect({ host: values['drachtio-host'], port: Number(values['drachtio-port']), secret: values.secret })
 
 const loopDelay = monitorEventLoopDelay({ resolution: 10 })
 loopDelay.enable()
