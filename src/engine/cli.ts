@@ -7,7 +7,17 @@ import { loadConfig } from '../config/index.js'
 import { createLogger } from '../observability/logger.js'
 import { createSipEngine } from './sip-engine.js'
 
-const config = loadConfig(process.env)
+function fail(message: string, err: unknown): never {
+  process.stderr.write(`livecall engine: ${message}: ${err instanceof Error ? err.message : String(err)}\n`)
+  process.exit(1)
+}
+
+let config: ReturnType<typeof loadConfig>
+try {
+  config = loadConfig(process.env)
+} catch (err) {
+  fail('cannot start', err)
+}
 const logger = createLogger(config.logLevel)
 const engine = createSipEngine({
   sipHost: config.sipHost,
@@ -17,7 +27,7 @@ const engine = createSipEngine({
   logger,
 })
 
-await engine.start()
+await engine.start().catch((err) => fail(`cannot listen on ${config.sipHost}:${config.sipPort} (SIP) / 127.0.0.1:${config.drachtioPort} (drachtio)`, err))
 const shutdown = async () => {
   await engine.stop()
   process.exit(0)
