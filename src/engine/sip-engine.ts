@@ -75,7 +75,7 @@ export function createSipEngine(opts: SipEngineOptions): SipEngine {
     // A BYE (either way) before the ACK of our 2xx arrived: that 2xx needs no more retransmitting.
     const awaiting = d.awaitingAckTxnId ? ctx.server.get(d.awaitingAckTxnId) : undefined
     if (awaiting?.txn instanceof ServerInviteTransaction) awaiting.txn.abandonAck()
-    d.awaitingAckTxnId = undefined
+    d.ackSettled()
   })
   const wire = new WireServer({
     host: opts.drachtioHost ?? '127.0.0.1',

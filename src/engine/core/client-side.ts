@@ -112,8 +112,14 @@ export class ClientSide {
     if (ct) extra.push({ name: 'content-type', value: ct })
     // `sip:placeholder` from srf: the Request-URI is the remote target (§A.4, §A.9.14).
     const req = inDialogRequest(dialog, this.local, dest, msg.method, seq, extra, msg.body)
-    if (msg.method === 'BYE') this.ctx.dialogs.remove(dialog)
-    const sent = this.start(session, msgId, req, dest, dialog)
+    // RFC 3261 §15: no BYE before the ACK of our 2xx; the app gets its echo now, the wire
+    // sees the BYE once the ACK is in (or has timed out).
+    const holdForAck = msg.method === 'BYE' && dialog.awaitingAckTxnId !== undefined
+    if (msg.method === 'BYE' && !holdForAck) this.ctx.dialogs.remove(dialog)
+    const sent = this.start(session, msgId, req, dest, dialog, holdForAck ? (send) => dialog.deferUntilAck(() => {
+      this.ctx.dialogs.remove(dialog)
+      send()
+    }) : undefined)
     if (msg.method === 'BYE') this.cdr.stop('application', 'normal-release', sent)
   }
 
@@ -182,7 +188,7 @@ export class ClientSide {
 
   // ── sending, and the responses ──────────────────────────────────────────────
 
-  private start(session: AppSession, msgId: string, req: SipRequest, dest: Peer, dialog?: Dialog): Buffer {
+  private start(session: AppSession, msgId: string, req: SipRequest, dest: Peer, dialog?: Dialog, hold?: (send: () => void) => void): Buffer {
     const txnId = randomUUID()
     const entryRef: { e?: ClientEntry } = {}
     const txn = this.ctx.txns.createClient(req, dest, {
@@ -199,7 +205,8 @@ export class ClientSide {
     const buf = serializeMessage(req)
     // The echo is written before the request goes out, so it precedes every response (§A.5).
     session.reply(msgId, `OK|${meta6('application', buf.length, dest)}|${txnId}|Msg sent:|`, buf)
-    void txn.start(buf)
+    if (hold) hold(() => void txn.start(buf))
+    else void txn.start(buf)
     if (req.method === 'INVITE' && !dialog) this.cdr.attempt('application', buf)
     return buf
   }

@@ -164,11 +164,11 @@ export class ServerSide {
     // RFC 3261 §13.2.2.4: the ACK for a 2xx carries the INVITE's CSeq number. Another ACK in
     // the dialog (e.g. for a stateless 491 to a re-INVITE) must not stop the 2xx retransmissions.
     if (entry && parseCSeq(getHeader(ack, 'cseq') ?? '').seq !== entry.seq) return
-    dialog.awaitingAckTxnId = undefined
-    if (!entry) return
+    if (!entry) return dialog.ackSettled()
     ;(entry.txn as ServerInviteTransaction).onAckFor2xx()
     // §A.5: the ACK reaches the app with the INVITE's txnId.
     notifyApp(dialog.owner, inbound.raw, inbound.peer, entry.txnId, dialog.id)
+    dialog.ackSettled() // after the ACK notification: a BYE the app sent meanwhile goes out now
   }
 
   private matchDialog(req: SipRequest, toTag = getTag(getHeader(req, 'to') ?? '') ?? ''): Dialog | undefined {
@@ -231,7 +231,9 @@ export class ServerSide {
     if (isInvite && status >= 200 && status < 300 && dialog) {
       dialog.awaitingAckTxnId = txnId
       ;(txn as ServerInviteTransaction).events.onAckTimeout = () => {
-        if (dialog!.awaitingAckTxnId === txnId) {
+        if (dialog!.awaitingAckTxnId !== txnId) return
+        if (dialog!.hasDeferred) dialog!.ackSettled() // the app's own BYE goes out
+        else {
           dialog!.awaitingAckTxnId = undefined
           this.byeSender?.sendBye(dialog!, 'ACK timeout')
         }

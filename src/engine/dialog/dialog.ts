@@ -52,6 +52,11 @@ export class Dialog {
   inviteSeq: number
   /** the INVITE server transaction of ours whose 2xx awaits its ACK (txnId), §A.6 "491" */
   awaitingAckTxnId?: string
+  /**
+   * An app BYE held back until that ACK arrives (RFC 3261 §15: the callee MUST NOT send BYE
+   * before the ACK of its 2xx, or the server transaction's timeout). Run once by `ackSettled()`.
+   */
+  private afterAck?: () => void
   /** our last ACK for a 2xx, re-sent when the 2xx is retransmitted (§A.6) */
   lastAck?: Buffer
   /** the last 2xx to one of our INVITEs was answered with a non-2xx final (ACK must be refused) */
@@ -78,6 +83,23 @@ export class Dialog {
     this.inviteSeq = init.inviteSeq
     this.id = dialogIdOf(this.callId, this.role === 'uac' ? this.localTag : this.remoteTag)
     this.matchKey = dialogMatchKey(this.callId, this.localTag, this.remoteTag)
+  }
+
+  get hasDeferred(): boolean {
+    return this.afterAck !== undefined
+  }
+
+  /** Hold `fn` until the ACK of our 2xx has arrived or will not (see `afterAck`). */
+  deferUntilAck(fn: () => void): void {
+    this.afterAck = fn
+  }
+
+  /** The ACK arrived, timed out, or the dialog ended: release what waited for it. */
+  ackSettled(): void {
+    this.awaitingAckTxnId = undefined
+    const fn = this.afterAck
+    this.afterAck = undefined
+    fn?.()
   }
 
   terminate(): boolean {

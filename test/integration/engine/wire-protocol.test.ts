@@ -308,6 +308,22 @@ describe('drachtio wire protocol: an incoming INVITE', () => {
     await peer.response(200, 'BYE')
     await expectClean()
   })
+  it('an app BYE sent before the caller ACKed our 2xx is echoed at once but goes on the wire only after the ACK (RFC 3261 §15)', async () => {
+    await authenticated('invite')
+    const { call, note } = await incomingInvite()
+    const txnId = note.tokens[8]
+    app.send(`sip|${txnId}|`, srfResponse('200 OK', ['Content-Type: application/sdp'], SDP))
+    const ok = await peer.response(200, 'INVITE')
+    const byeId = app.send(`sip||${dialogIdOf(call)}`, 'BYE sip:placeholder SIP/2.0\r\n\r\n')
+    expect((await app.reply(byeId)).tokens[3]).toBe('OK')
+    await sleep(3 * T1)
+    expect(peer.count((d) => d.msg.kind === 'request' && d.msg.method === 'BYE')).toBe(0)
+    peer.send(ackFor(call, ok.msg), sipPort)
+    await app.sip('ACK ')
+    const bye = await peer.request('BYE')
+    peer.send(answer(bye.msg, 200, 'OK'), sipPort)
+    await expectClean()
+  })
 })
 
 describe('drachtio wire protocol: requests from the app', () => {
