@@ -1,24 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { g711TranscodeInPlace } from '../../../src/media/embedded/codec/g711.js'
-import type { EmbeddedMediaEngine } from '../../../src/media/index.js'
 import { toneRatio } from '../../support/rtp-peer.js'
-import { leg, sleep, testEngine, type Leg } from './media-fixture.js'
+import { sleep, useMediaEngine } from './media-fixture.js'
 
 describe('bridge: real UDP peers at 20 ms pace', () => {
-  let engine: EmbeddedMediaEngine
-  const legs: Leg[] = []
-  beforeEach(() => {
-    engine = testEngine()
-  })
-  afterEach(async () => {
-    for (const l of legs.splice(0)) await l.peer.close()
-    await engine.close()
-  })
-  const open = async (...args: Parameters<typeof leg> extends [unknown, ...infer R] ? R : never) => {
-    const l = await leg(engine, ...args)
-    legs.push(l)
-    return l
-  }
+  const media = useMediaEngine()
+  const open = media.open
 
   it('relays audio both ways, each far end hearing only the other', async () => {
     const a = await open({ payload: { kind: 'marker', octet: 0x11 } })
@@ -43,7 +30,7 @@ describe('bridge: real UDP peers at 20 ms pace', () => {
     expect(a.peer.continuity(atA)).toMatchObject({ ssrcs: [atA[0].ssrc], seqJumps: [], tsJumps: [] })
     expect(b.peer.continuity(atB)).toMatchObject({ seqJumps: [], tsJumps: [] })
     // no decode, no transcode for two PCMU legs
-    expect(engine.stats().counters.packetsTranscoded).toBe(0)
+    expect(media.engine().stats().counters.packetsTranscoded).toBe(0)
     // nearly everything sent arrived (loopback)
     expect(atB.length).toBeGreaterThanOrEqual(a.peer.sent - 2)
   })
@@ -69,7 +56,7 @@ describe('bridge: real UDP peers at 20 ms pace', () => {
     const expected = Uint8Array.of(0xd5 ^ 0x01)
     g711TranscodeInPlace('PCMA', expected, 0, 1)
     expect(atU.every((p) => p.payload.every((o) => o === expected[0]))).toBe(true)
-    expect(engine.stats().counters.packetsTranscoded).toBeGreaterThan(30)
+    expect(media.engine().stats().counters.packetsTranscoded).toBeGreaterThan(30)
   })
 
   it('keeps SSRC, seq and ts continuous at the far end across unbridge and re-bridge', async () => {
@@ -114,6 +101,6 @@ describe('bridge: real UDP peers at 20 ms pace', () => {
     await a.ep.bridge(b.ep)
     await b.ep.close()
     expect(a.ep.bridgedTo).toBeNull()
-    expect(engine.stats().endpoints).toBe(1)
+    expect(media.engine().stats().endpoints).toBe(1)
   })
 })

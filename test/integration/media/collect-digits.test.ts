@@ -1,22 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { EmbeddedMediaEngine } from '../../../src/media/index.js'
-import { leg, sleep, testEngine, type Leg } from './media-fixture.js'
+import { describe, expect, it } from 'vitest'
+import { sleep, useMediaEngine } from './media-fixture.js'
 
 describe('DTMF (RFC 4733) on an endpoint', () => {
-  let engine: EmbeddedMediaEngine
-  const legs: Leg[] = []
-  beforeEach(() => {
-    engine = testEngine()
-  })
-  afterEach(async () => {
-    for (const l of legs.splice(0)) await l.peer.close()
-    await engine.close()
-  })
-  const open = async (...args: Parameters<typeof leg> extends [unknown, ...infer R] ? R : never) => {
-    const l = await leg(engine, ...args)
-    legs.push(l)
-    return l
-  }
+  const media = useMediaEngine()
+  const open = media.open
 
   it('collectDigits gets each digit once, whatever the retransmitted end packets', async () => {
     const a = await open({ telephoneEventPt: 96 })

@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest'
 import { pino } from 'pino'
 import { createEmbeddedMediaEngine, type EmbeddedEndpoint, type EmbeddedMediaEngine } from '../../../src/media/index.js'
 import { RtpPeer, type RtpPeerOptions } from '../../support/rtp-peer.js'
@@ -34,4 +35,31 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /** Packets received by `peer` since `from` (an index into peer.received). */
 export function since(peer: RtpPeer, from: number) {
   return peer.received.slice(from)
+}
+
+/**
+ * The per-test engine and legs most media tests use: a fresh engine before each test,
+ * every leg's peer closed and the engine closed after it. Call inside a `describe`.
+ */
+export function useMediaEngine(opts: Parameters<typeof testEngine>[0] = {}): {
+  engine: () => EmbeddedMediaEngine
+  open: (legOpts?: Parameters<typeof leg>[1]) => Promise<Leg>
+} {
+  let engine: EmbeddedMediaEngine
+  const legs: Leg[] = []
+  beforeEach(() => {
+    engine = testEngine(opts)
+  })
+  afterEach(async () => {
+    for (const l of legs.splice(0)) await l.peer.close()
+    await engine.close()
+  })
+  return {
+    engine: () => engine,
+    open: async (legOpts) => {
+      const l = await leg(engine, legOpts)
+      legs.push(l)
+      return l
+    },
+  }
 }

@@ -1,23 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { EmbeddedMediaEngine } from '../../../src/media/index.js'
+import { describe, expect, it } from 'vitest'
 import { toneRatio } from '../../support/rtp-peer.js'
-import { leg, sleep, testEngine, type Leg } from './media-fixture.js'
+import { sleep, useMediaEngine } from './media-fixture.js'
 
 describe('play: prompts paced at 20 ms by the shared pacer', () => {
-  let engine: EmbeddedMediaEngine
-  const legs: Leg[] = []
-  beforeEach(() => {
-    engine = testEngine()
-  })
-  afterEach(async () => {
-    for (const l of legs.splice(0)) await l.peer.close()
-    await engine.close()
-  })
-  const open = async (...args: Parameters<typeof leg> extends [unknown, ...infer R] ? R : never) => {
-    const l = await leg(engine, ...args)
-    legs.push(l)
-    return l
-  }
+  const media = useMediaEngine()
+  const open = media.open
 
   it('plays a tone to the far end in 20 ms packets at real pace and resolves when done', async () => {
     const a = await open({ codec: 'PCMA', offer: { codecs: ['PCMA'] } })
@@ -54,7 +41,7 @@ describe('play: prompts paced at 20 ms by the shared pacer', () => {
     const n = a.peer.audio().length
     await sleep(100)
     expect(a.peer.audio().length).toBe(n)
-    expect(engine.stats().pacerClients).toBe(0)
+    expect(media.engine().stats().pacerClients).toBe(0)
   })
 
   it('a prompt replaces what the bridged party says, then the relay resumes on the same continuous stream', async () => {
@@ -86,7 +73,7 @@ describe('play: prompts paced at 20 ms by the shared pacer', () => {
     await sleep(30)
     expect(results.every((r) => !r.aborted && r.playedMs === 200)).toBe(true)
     expect(ls.every((l) => l.peer.audio().length === 10)).toBe(true)
-    expect(engine.pacer.ticks).toBeLessThan(20)
+    expect(media.engine().pacer.ticks).toBeLessThan(20)
   })
 
   it('a new prompt replaces the one playing (the first resolves aborted)', async () => {
