@@ -4,7 +4,12 @@
  * the engine runs alone in this process's event loop.
  *
  *   npx tsx --expose-gc bench/rtp-load.ts [--calls 100,300,500,1000] [--seconds 8] [--prompts 200]
- *                                          [--peers 2] [--engine embedded|plain] [--baseline 0]
+ *                                          [--peers 2|c] [--engine embedded|plain] [--baseline 0]
+ *
+ * `--peers c` generates the load with bench/rtp/rtp-peers.c instead (built with `cc -O2`
+ * into a temporary directory; the Node peers are used when that fails): one process, one
+ * thread, a fraction of the Node peers' CPU, arrival times from the kernel's receive
+ * timestamp. `--peers N` (default 2) forks N Node peer processes.
  *
  * Per call count: loss (packets a leg sent that its partner never received, classified
  * first / middle / last), one-way latency peer → engine → peer (p50/p99), engine CPU
@@ -27,6 +32,7 @@ import { createEmbeddedMediaEngine, type EmbeddedEndpoint } from '../src/media/i
 import { monotonicMs } from '../src/media/embedded/pacer.js'
 import { count, createHistogram, merge, percentileOf, record } from './rtp/histogram.js'
 import { diffKernelDrops, readKernelDrops } from './rtp/kernel-drops.js'
+import { buildCPeers, CPeerRun, type CBridgeReport } from './rtp/c-peers.js'
 import type { BridgeReport, PromptReport } from './rtp/peer-process.js'
 import { PlainRelayLeg } from './rtp/plain-relay.js'
 
@@ -37,7 +43,10 @@ function arg(name: string, def: string): string {
 const CALLS = arg('calls', '100,300,500,1000').split(',').map(Number).filter((n) => n > 0)
 const SECONDS = Number(arg('seconds', '8'))
 const PROMPTS = Number(arg('prompts', '200'))
-const PEERS = Math.max(1, Number(arg('peers', '2')))
+const C_PEERS = arg('peers', '2') === 'c' ? buildCPeers() : null
+/** Node peer processes (the C peers are one process, seen here as one peer) */
+const PEERS = C_PEERS ? 1 : Math.max(1, Number(arg('peers', '2')) || 2)
+const PEER_KIND = C_PEERS ? 'c' : 'node'
 const ENGINE = arg('engine', 'embedded') as 'embedded' | 'plain'
 const BASELINE = Number(arg('baseline', '0'))
 const WARMUP_MS = 1000
@@ -53,8 +62,13 @@ const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
 
 // ── peers ────────────────────────────────────────────────────────────────────────
 const peerScript = fileURLToPath(new URL('./rtp/peer-process.ts', import.meta.url))
-const peers: ChildProcess[] = Array.from({ length: PEERS }, () => fork(peerScript, [], { execArgv: ['--import', 'tsx'] }))
-process.on('exit', () => peers.forEach((p) => p.kill()))
+const peers: ChildProcess[] = C_PEERS ? [] : Array.from({ length: PEERS }, () => fork(peerScript, [], { execArgv: ['--import', 'tsx'] }))
+let cRun: CPeerRun | null = null
+process.on('exit', () => {
+  peers.forEach((p) => p.kill())
+  cRun?.kill()
+  C_PEERS?.dispose()
+})
 function rpc<T>(peer: ChildProcess, msg: unknown): Promise<T> {
   return new Promise((resolve) => {
     peer.once('message', (m) => resolve(m as T))
@@ -64,11 +78,23 @@ function rpc<T>(peer: ChildProcess, msg: unknown): Promise<T> {
 /** call i lives in peer i % PEERS, as its local legs 2⌊i/P⌋ and 2⌊i/P⌋+1 */
 const maxCalls = Math.max(BASELINE, ...CALLS)
 const legsOf = (calls: number, k: number): number => 2 * Math.ceil(Math.max(0, calls - k) / PEERS)
-const peerPorts: number[][] = await Promise.all(
-  peers.map((p, k) =>
-    rpc<{ ports: number[] }>(p, { cmd: 'bind', firstPort: PEER_FIRST_PORT + k * PEER_PORT_SPAN, count: legsOf(maxCalls, k) + (k === 0 ? PROMPTS : 0) }).then((r) => r.ports),
-  ),
-)
+/** the C peers bind exactly PEER_FIRST_PORT + leg, one process per scenario */
+const peerPorts: number[][] = C_PEERS
+  ? [Array.from({ length: legsOf(maxCalls, 0) }, (_, i) => PEER_FIRST_PORT + i)]
+  : await Promise.all(
+      peers.map((p, k) =>
+        rpc<{ ports: number[] }>(p, { cmd: 'bind', firstPort: PEER_FIRST_PORT + k * PEER_PORT_SPAN, count: legsOf(maxCalls, k) + (k === 0 ? PROMPTS : 0) }).then((r) => r.ports),
+      ),
+    )
+
+/** One C peer process for `targets.length` legs; resolves with its report after the run and the drain. */
+async function runCPeers(targets: number[], durationMs: number): Promise<CBridgeReport> {
+  cRun = await CPeerRun.start(C_PEERS!.binary, { mode: 'bridge', basePort: PEER_FIRST_PORT, legs: targets.length, seconds: Math.round(durationMs / 1000), warmupMs: WARMUP_MS })
+  cRun.go(targets)
+  const report = await cRun.bridgeReport()
+  cRun = null
+  return report
+}
 
 function offer(port: number): string {
   return [
@@ -134,7 +160,9 @@ async function runPeers(calls: number, targetsOf: (k: number) => number[], durat
   const cpu0 = process.cpuUsage()
   const sw0 = voluntarySwitches()
   const t0 = monotonicMs()
-  const reports = await Promise.all(peers.map((p, k) => rpc<BridgeReport>(p, { cmd: 'bridge', targets: targetsOf(k), durationMs, warmupMs: WARMUP_MS })))
+  const reports: BridgeReport[] = C_PEERS
+    ? [await runCPeers(targetsOf(0), durationMs)]
+    : await Promise.all(peers.map((p, k) => rpc<BridgeReport>(p, { cmd: 'bridge', targets: targetsOf(k), durationMs, warmupMs: WARMUP_MS })))
   const cpu = process.cpuUsage(cpu0)
   return {
     calls,
@@ -178,6 +206,21 @@ function summarise(run: BridgeRun) {
     peerCpuPercent: r1((peerCpuMs / wallMs) * 100),
     peerMaxLoopLagMs: r1(maxLoopLagMs),
     wallMs,
+    cPeers: cExtras(run.reports),
+  }
+}
+
+/** what only the C peers report: CPU split, tick lateness, send errors, calls that lost anything */
+function cExtras(reports: BridgeReport[]) {
+  if (!C_PEERS) return undefined
+  const r = reports[0] as CBridgeReport
+  return {
+    peerCpuUserSystemPercent: [r1((r.cpuUserMs / r.wallMs) * 100), r1((r.cpuSystemMs / r.wallMs) * 100)],
+    senderLagMs: r.senderLagMs,
+    sendErrors: r.sendErrors,
+    foreign: r.foreign,
+    callsWithLoss: r.callsWithLoss,
+    latencyFrom: 'kernel receive timestamp (SO_TIMESTAMPNS)',
   }
 }
 
@@ -191,9 +234,9 @@ if (BASELINE > 0) {
     return Array.from({ length: legs }, (_, i) => peerPorts[k][i ^ 1])
   }, SECONDS * 1000)
   const s = summarise(run)
-  const result = { scenario: 'baseline-direct', calls: BASELINE, peers: PEERS, loadAvg1: loadAvg(), ...s }
+  const result = { scenario: 'baseline-direct', calls: BASELINE, peers: PEER_KIND === 'c' ? 'c' : PEERS, loadAvg1: loadAvg(), ...s }
   console.log(JSON.stringify(result))
-  rows.push(`| ${BASELINE} direct, no relay | ${s.sent} | ${s.lossPercent} % | ${s.latencyMs.p50} / ${s.latencyMs.p99} | – | ${s.peerCpuPercent} % | – | ${result.loadAvg1} |`)
+  rows.push(`| ${BASELINE} direct, no relay${C_PEERS ? ', C peers' : ''} | ${s.sent} | ${s.lossPercent} % | ${s.latencyMs.p50} / ${s.latencyMs.p99} | – | ${s.peerCpuPercent} % | – | ${result.loadAvg1} |`)
 }
 
 // ── bridged calls ────────────────────────────────────────────────────────────────
@@ -201,7 +244,7 @@ for (const calls of CALLS) {
   gc()
   await sleep(200)
   const mem0 = process.memoryUsage()
-  const legsByPeer: Leg[][] = peers.map(() => [])
+  const legsByPeer: Leg[][] = Array.from({ length: PEERS }, () => [])
   for (let i = 0; i < calls; i++) {
     const k = i % PEERS
     const local = 2 * Math.floor(i / PEERS)
@@ -228,7 +271,7 @@ for (const calls of CALLS) {
     engine: ENGINE,
     calls,
     seconds: SECONDS,
-    peers: PEERS,
+    peers: PEER_KIND === 'c' ? 'c' : PEERS,
     loadAvg1: load,
     ...s,
     engineCpuPercent: r1((run.engineCpuMs / s.wallMs) * 100),
@@ -243,7 +286,7 @@ for (const calls of CALLS) {
   }
   console.log(JSON.stringify(result))
   rows.push(
-    `| ${calls}${ENGINE === 'plain' ? ' (plain relay)' : ''} | ${s.sent} | ${s.lossPercent} % (first ${s.lost.first} / middle ${s.lost.middle} / last ${s.lost.last}) | ${s.latencyMs.p50} / ${s.latencyMs.p99} | ${result.engineCpuPercent} % (${result.engineCpuUsPerRelayedPacket} µs/pkt) | ${s.peerCpuPercent} % | ${result.memoryPerCall.rssKiB} / ${result.memoryPerCall.heapKiB} | ${load} |`,
+    `| ${calls}${ENGINE === 'plain' ? ' (plain relay)' : ''}${C_PEERS ? ', C peers' : ''} | ${s.sent} | ${s.lossPercent} % (first ${s.lost.first} / middle ${s.lost.middle} / last ${s.lost.last}) | ${s.latencyMs.p50} / ${s.latencyMs.p99} | ${result.engineCpuPercent} % (${result.engineCpuUsPerRelayedPacket} µs/pkt) | ${s.peerCpuPercent} % | ${result.memoryPerCall.rssKiB} / ${result.memoryPerCall.heapKiB} | ${load} |`,
   )
   await sleep(300)
 }
@@ -251,7 +294,9 @@ for (const calls of CALLS) {
 // ── prompt cadence ───────────────────────────────────────────────────────────────
 if (PROMPTS > 0 && ENGINE === 'embedded') {
   const first = legsOf(maxCalls, 0)
-  const ports = peerPorts[0].slice(first, first + PROMPTS)
+  // the C receivers bind before the engine starts sending (the bridge runs' process has exited)
+  if (C_PEERS) cRun = await CPeerRun.start(C_PEERS.binary, { mode: 'prompts', basePort: PEER_FIRST_PORT, legs: PROMPTS, seconds: SECONDS, warmupMs: WARMUP_MS })
+  const ports = C_PEERS ? Array.from({ length: PROMPTS }, (_, i) => PEER_FIRST_PORT + i) : peerPorts[0].slice(first, first + PROMPTS)
   const eps: EmbeddedEndpoint[] = []
   for (const p of ports) eps.push(await engine.createEndpoint({ remoteSdp: offer(p) }))
   const pacer = engine.pacer
@@ -271,7 +316,12 @@ if (PROMPTS > 0 && ENGINE === 'embedded') {
   const cpu0 = process.cpuUsage()
   const t0 = monotonicMs()
   measureFrom = t0 + WARMUP_MS
-  const r = await rpc<PromptReport>(peers[0], { cmd: 'prompts', first, count: PROMPTS, durationMs: SECONDS * 1000, warmupMs: WARMUP_MS })
+  let r: PromptReport
+  if (cRun) {
+    cRun.go([])
+    r = await cRun.promptReport()
+    cRun = null
+  } else r = await rpc<PromptReport>(peers[0], { cmd: 'prompts', first, count: PROMPTS, durationMs: SECONDS * 1000, warmupMs: WARMUP_MS })
   const cpu = process.cpuUsage(cpu0)
   const wall = monotonicMs() - t0
   removeFirst()
@@ -283,6 +333,7 @@ if (PROMPTS > 0 && ENGINE === 'embedded') {
   const result = {
     scenario: 'prompts',
     prompts: PROMPTS,
+    peers: PEER_KIND,
     loadAvg1: load,
     packetsReceived: r.received,
     expectedPackets: Math.floor((PROMPTS * SECONDS * 1000) / 20),
@@ -297,7 +348,7 @@ if (PROMPTS > 0 && ENGINE === 'embedded') {
     '',
     '| concurrent prompts | packets received / expected | jitter at receiver p50 / p99 / max (ms) | pacer lateness, first client p50 / p99 (ms) | last client p50 / p99 (ms) | engine CPU | load avg |',
     '|---|---|---|---|---|---|---|',
-    `| ${PROMPTS} | ${r.received} / ${result.expectedPackets} | ${result.receiverJitterMs.p50} / ${result.receiverJitterMs.p99} / ${result.receiverJitterMs.max} | ${result.pacerLatenessMs.firstClient.p50} / ${result.pacerLatenessMs.firstClient.p99} | ${result.pacerLatenessMs.lastClient.p50} / ${result.pacerLatenessMs.lastClient.p99} | ${result.engineCpuPercent} % | ${load} |`,
+    `| ${PROMPTS}${C_PEERS ? ', C receivers' : ''} | ${r.received} / ${result.expectedPackets} | ${result.receiverJitterMs.p50} / ${result.receiverJitterMs.p99} / ${result.receiverJitterMs.max} | ${result.pacerLatenessMs.firstClient.p50} / ${result.pacerLatenessMs.firstClient.p99} | ${result.pacerLatenessMs.lastClient.p50} / ${result.pacerLatenessMs.lastClient.p99} | ${result.engineCpuPercent} % | ${load} |`,
   )
 }
 
