@@ -9,4 +9,13 @@ if ! command -v sipp >/dev/null 2>&1; then
 fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npx tsc -p tsconfig.json --noEmit
-npx vitest run "$@"
+report=$(mktemp)
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile="$report" "$@" || status=$?
+# the plain closing line CI reads: "N passed, N failed"
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)
+' "$report" || true
+rm -f "$report"
+exit $status
