@@ -24,13 +24,14 @@
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { loadavg } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import { createEmbeddedMediaEngine, type EmbeddedEndpoint } from '../src/media/index.js'
 import { monotonicMs } from '../src/media/embedded/pacer.js'
 import { count, createHistogram, merge, percentileOf, record } from './rtp/histogram.js'
+import { cpuShare, readCpuTicks } from './rtp/cpu-steal.js'
 import { diffKernelDrops, readKernelDrops } from './rtp/kernel-drops.js'
 import { buildCPeers, CPeerRun, type CBridgeReport } from './rtp/c-peers.js'
 import type { BridgeReport, PromptReport } from './rtp/peer-process.js'
@@ -204,6 +205,7 @@ function summarise(run: BridgeRun) {
     lossPercent: sent ? +(((sent - received) / sent) * 100).toFixed(4) : 0,
     latencyMs: { p50: r2(percentileOf(latency, 50)), p99: r2(percentileOf(latency, 99)), max: r2(percentileOf(latency, 100)), samples: count(latency) },
     peerCpuPercent: r1((peerCpuMs / wallMs) * 100),
+    peerCpuMs,
     peerMaxLoopLagMs: r1(maxLoopLagMs),
     wallMs,
     cPeers: cExtras(run.reports),
@@ -259,7 +261,9 @@ for (const calls of CALLS) {
   const eld = monitorEventLoopDelay({ resolution: 10 })
   eld.enable()
   const load = loadAvg()
+  const ticks0 = readCpuTicks()
   const run = await runPeers(calls, (k) => legsByPeer[k].map((l) => l.port), SECONDS * 1000)
+  const machine = cpuShare(ticks0, readCpuTicks(), availableParallelism())
   eld.disable()
   const kernel = diffKernelDrops(kernel0, readKernelDrops())
   const stats1 = engine.stats().counters
@@ -273,6 +277,9 @@ for (const calls of CALLS) {
     seconds: SECONDS,
     peers: PEER_KIND === 'c' ? 'c' : PEERS,
     loadAvg1: load,
+    machineCpu: machine,
+    /** CPU of everything but the engine and the peers during the run (% of one core): how quiet the box was */
+    othersCpuPercent: r1(Math.max(0, machine.busyPercent - ((run.engineCpuMs + s.peerCpuMs) / run.runMs) * 100)),
     ...s,
     engineCpuPercent: r1((run.engineCpuMs / s.wallMs) * 100),
     engineCpuUsPerRelayedPacket: r2((run.engineCpuMs * 1000) / Math.max(1, relayed)),
@@ -286,7 +293,7 @@ for (const calls of CALLS) {
   }
   console.log(JSON.stringify(result))
   rows.push(
-    `| ${calls}${ENGINE === 'plain' ? ' (plain relay)' : ''}${C_PEERS ? ', C peers' : ''} | ${s.sent} | ${s.lossPercent} % (first ${s.lost.first} / middle ${s.lost.middle} / last ${s.lost.last}) | ${s.latencyMs.p50} / ${s.latencyMs.p99} | ${result.engineCpuPercent} % (${result.engineCpuUsPerRelayedPacket} µs/pkt) | ${s.peerCpuPercent} % | ${result.memoryPerCall.rssKiB} / ${result.memoryPerCall.heapKiB} | ${load} |`,
+    `| ${calls}${ENGINE === 'plain' ? ' (plain relay)' : ''}${C_PEERS ? ', C peers' : ''} | ${s.sent} | ${s.lossPercent} % (first ${s.lost.first} / middle ${s.lost.middle} / last ${s.lost.last}) | ${s.latencyMs.p50} / ${s.latencyMs.p99} | ${result.engineCpuPercent} % (${result.engineCpuUsPerRelayedPacket} µs/pkt) | ${s.peerCpuPercent} % | ${result.memoryPerCall.rssKiB} / ${result.memoryPerCall.heapKiB} | ${load} / ${result.othersCpuPercent} % / ${machine.stealPercent} % |`,
   )
   await sleep(300)
 }
@@ -314,6 +321,7 @@ if (PROMPTS > 0 && ENGINE === 'embedded') {
   const removeLast = pacer.add(probe(lastLate))
   const load = loadAvg()
   const cpu0 = process.cpuUsage()
+  const ticks0 = readCpuTicks()
   const t0 = monotonicMs()
   measureFrom = t0 + WARMUP_MS
   let r: PromptReport
@@ -323,6 +331,7 @@ if (PROMPTS > 0 && ENGINE === 'embedded') {
     cRun = null
   } else r = await rpc<PromptReport>(peers[0], { cmd: 'prompts', first, count: PROMPTS, durationMs: SECONDS * 1000, warmupMs: WARMUP_MS })
   const cpu = process.cpuUsage(cpu0)
+  const machine = cpuShare(ticks0, readCpuTicks(), availableParallelism())
   const wall = monotonicMs() - t0
   removeFirst()
   removeLast()
@@ -335,6 +344,8 @@ if (PROMPTS > 0 && ENGINE === 'embedded') {
     prompts: PROMPTS,
     peers: PEER_KIND,
     loadAvg1: load,
+    machineCpu: machine,
+    othersCpuPercent: r1(Math.max(0, machine.busyPercent - (((cpu.user + cpu.system) / 1000 + r.cpuMs) / wall) * 100)),
     packetsReceived: r.received,
     expectedPackets: Math.floor((PROMPTS * SECONDS * 1000) / 20),
     receiverJitterMs: pct(r.jitter),
@@ -346,15 +357,15 @@ if (PROMPTS > 0 && ENGINE === 'embedded') {
   console.log(JSON.stringify(result))
   rows.push(
     '',
-    '| concurrent prompts | packets received / expected | jitter at receiver p50 / p99 / max (ms) | pacer lateness, first client p50 / p99 (ms) | last client p50 / p99 (ms) | engine CPU | load avg |',
+    '| concurrent prompts | packets received / expected | jitter at receiver p50 / p99 / max (ms) | pacer lateness, first client p50 / p99 (ms) | last client p50 / p99 (ms) | engine CPU | load avg / others CPU / steal |',
     '|---|---|---|---|---|---|---|',
-    `| ${PROMPTS}${C_PEERS ? ', C receivers' : ''} | ${r.received} / ${result.expectedPackets} | ${result.receiverJitterMs.p50} / ${result.receiverJitterMs.p99} / ${result.receiverJitterMs.max} | ${result.pacerLatenessMs.firstClient.p50} / ${result.pacerLatenessMs.firstClient.p99} | ${result.pacerLatenessMs.lastClient.p50} / ${result.pacerLatenessMs.lastClient.p99} | ${result.engineCpuPercent} % | ${load} |`,
+    `| ${PROMPTS}${C_PEERS ? ', C receivers' : ''} | ${r.received} / ${result.expectedPackets} | ${result.receiverJitterMs.p50} / ${result.receiverJitterMs.p99} / ${result.receiverJitterMs.max} | ${result.pacerLatenessMs.firstClient.p50} / ${result.pacerLatenessMs.firstClient.p99} | ${result.pacerLatenessMs.lastClient.p50} / ${result.pacerLatenessMs.lastClient.p99} | ${result.engineCpuPercent} % | ${load} / ${result.othersCpuPercent} % / ${machine.stealPercent} % |`,
   )
 }
 
 await Promise.all(peers.map((p) => rpc(p, { cmd: 'exit' }).catch(() => undefined)))
 await engine.close()
-console.log('\n| bridged calls | packets sent | loss | one-way latency p50 / p99 (ms) | engine CPU (1 core = 100 %) | peer CPU (sum) | memory per call RSS / heap (KiB) | load avg |')
+console.log('\n| bridged calls | packets sent | loss | one-way latency p50 / p99 (ms) | engine CPU (1 core = 100 %) | peer CPU (sum) | memory per call RSS / heap (KiB) | load avg / others CPU / steal |')
 console.log('|---|---|---|---|---|---|---|---|')
 for (const row of rows) console.log(row)
 process.exit(0)
