@@ -35,9 +35,9 @@ const CONTROL_RE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)/
  * that does not parse, a bad CSeq or one whose method differs from the request's
  * (§8.1.1.5), a bad Content-Length or one larger than the bytes present (§18.3).
  *
- * `error.partial` is set when the start line is a valid request line other than ACK and a
- * readable top Via and a From, To, Call-ID and CSeq were found: enough for a transport to
- * answer 400 (§8.2.2, §16.3). An ACK never gets a response (§17.1.1.3), so it never has one.
+ * `error.partial` is set when the start line is a valid request line other than ACK and the
+ * top Via is readable: enough for a transport to answer 400 (§8.2.2, §18.2.2), copying
+ * whichever of From, To, Call-ID and CSeq are there. An ACK never gets a response (§17.1.1.3), so it never has one.
  *
  * The body is a view on `buf` (no copy).
  */
@@ -233,8 +233,9 @@ function finish(
 
   if (fatal !== undefined) {
     // An ACK is never answered (RFC 3261 §17.1.1.3, §17.2.1), so it is never respondable.
-    const answerable =
-      startLine.kind === 'request' && startLine.method !== 'ACK' && viaReadable && from > 0 && to > 0 && callId > 0 && cseq !== undefined
+    // A readable top Via is all a 400 needs to find its way back (§18.2.2); it copies
+    // whatever From/To/Call-ID/CSeq there are, as drachtio-server (sofia) does.
+    const answerable = startLine.kind === 'request' && startLine.method !== 'ACK' && viaReadable
     const partial: SipRequest | undefined =
       answerable && startLine.kind === 'request'
         ? { kind: 'request', method: startLine.method, uri: startLine.uri, headers, body: buf.subarray(buf.length) }

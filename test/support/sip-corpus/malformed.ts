@@ -41,7 +41,7 @@ export const MALFORMED: MalformedSample[] = [
   {
     name: 'truncated in the headers, before Call-ID',
     bytes: Buffer.from(invite.slice(0, invite.indexOf('Call-ID') + 4)),
-    respondable: false,
+    respondable: true,
     error: 'truncated',
     onStream: 'waits',
   },
@@ -132,14 +132,14 @@ export const MALFORMED: MalformedSample[] = [
   {
     name: 'missing Call-ID',
     bytes: sip(inviteLines(['callId']), SDP),
-    respondable: false,
+    respondable: true,
     error: 'Call-ID',
     onStream: 'message',
   },
   {
     name: 'missing CSeq',
     bytes: sip(inviteLines(['cseq']), SDP),
-    respondable: false,
+    respondable: true,
     error: 'CSeq',
     onStream: 'message',
   },
@@ -153,14 +153,14 @@ export const MALFORMED: MalformedSample[] = [
   {
     name: 'missing From',
     bytes: sip(inviteLines(['from']), SDP),
-    respondable: false,
+    respondable: true,
     error: 'From',
     onStream: 'message',
   },
   {
     name: 'missing To',
     bytes: sip(inviteLines(['to']), SDP),
-    respondable: false,
+    respondable: true,
     error: 'To',
     onStream: 'message',
   },
@@ -318,7 +318,7 @@ export const MALFORMED: MalformedSample[] = [
   {
     name: 'header section over 16 KiB, Call-ID after the padding',
     bytes: sip([...inviteLines(['callId']), ...padding(80, 200), L.callId], SDP),
-    respondable: false,
+    respondable: true,
     error: 'exceeds 16384',
     onStream: 'stream-error',
   },
