@@ -60,8 +60,8 @@ export class SipParseError extends Error {
   constructor(
     message: string,
     /**
-     * when set, the start line is a valid request line (not ACK) and a readable top Via, a From, a To,
-     * a Call-ID and a CSeq were found: a 400 can be built from it (RFC 3261 §8.2.2, §16.3).
+     * when set, the start line is a valid request line (not ACK) and the top Via is readable:
+     * a 400 can be routed back and copies whatever From/To/Call-ID/CSeq exist (RFC 3261 §8.2.2, §18.2.2).
      * Holds the headers read so far and an empty body. Never set for responses.
      */
     readonly partial?: SipRequest,
