@@ -363,7 +363,8 @@ if (PROMPTS > 0 && ENGINE === 'embedded') {
   )
 }
 
-await Promise.all(peers.map((p) => rpc(p, { cmd: 'exit' }).catch(() => undefined)))
+// 'exit' has no reply: wait for the child to go (awaiting a reply left the top-level await unsettled: exit code 13)
+await Promise.all(peers.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : (p.once('exit', r), p.send({ cmd: 'exit' }))))))
 await engine.close()
 console.log('\n| bridged calls | packets sent | loss | one-way latency p50 / p99 (ms) | engine CPU (1 core = 100 %) | peer CPU (sum) | memory per call RSS / heap (KiB) | load avg / others CPU / steal |')
 console.log('|---|---|---|---|---|---|---|---|')
