@@ -248,17 +248,19 @@ export class RtpPeer {
       if (i > 0) unwrapped += (audio[i].ts - audio[i - 1].ts) | 0
       offsets.push(unwrapped / 8 - (audio[i].at - audio[0].at))
     }
+    // A jump is a step in (media time − arrival time) at one packet that persists: the two
+    // packets' own ts and arrival deltas disagree, and the medians of the offsets just before and
+    // just after differ by as much. Arrival noise (one late packet, a stalled receiver at the
+    // start) moves one of the two, not both. The first packets have no "before" to compare with.
     const WINDOW = 6
-    const envelope = offsets.map((_, i) => Math.max(...offsets.slice(i, i + WINDOW)))
-    for (let i = 1; i < envelope.length; i++) {
-      const shift = envelope[i] - envelope[i - 1]
-      if (Math.abs(shift) > toleranceMs) {
-        report.tsJumps.push({
-          index: packets.indexOf(audio[i]),
-          tsDeltaMs: ((audio[i].ts - audio[i - 1].ts) | 0) / 8,
-          arrivalDeltaMs: audio[i].at - audio[i - 1].at,
-        })
-      }
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]
+    for (let i = 3; i < audio.length; i++) {
+      const tsDeltaMs = ((audio[i].ts - audio[i - 1].ts) | 0) / 8
+      const arrivalDeltaMs = audio[i].at - audio[i - 1].at
+      if (Math.abs(tsDeltaMs - arrivalDeltaMs) <= toleranceMs) continue
+      const before = median(offsets.slice(Math.max(0, i - WINDOW), i))
+      const after = median(offsets.slice(i, i + WINDOW))
+      if (Math.abs(after - before) > toleranceMs) report.tsJumps.push({ index: packets.indexOf(audio[i]), tsDeltaMs, arrivalDeltaMs })
     }
     return report
   }
