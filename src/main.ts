@@ -1,27 +1,17 @@
 /**
  * Composition root: config → logger → engine? → srf → media → http. No logic here.
  */
-import { loadConfig } from './config/index.js'
+import { loadConfigOrExit } from './config/index.js'
 import { buildServer } from './control/build-server.js'
 import { createSipEngine, type SipEngine } from './engine/index.js'
 import { createLogger } from './observability/logger.js'
 import { startDemoApp } from './app/demo-app.js'
 import { createEmbeddedMediaEngine } from './media/index.js'
 import { connectSrf } from './sip/connect-srf.js'
+import { failStart } from './util/fail-start.js'
 
-/** A clear one-line reason and exit 1, instead of a stack trace, when start-up cannot go on. */
-function fail(message: string, err?: unknown): never {
-  const detail = err instanceof Error ? `: ${err.message}` : ''
-  process.stderr.write(`livecall: ${message}${detail}\n`)
-  process.exit(1)
-}
-
-let config: ReturnType<typeof loadConfig>
-try {
-  config = loadConfig(process.env)
-} catch (err) {
-  fail('cannot start', err)
-}
+const fail = (message: string, err?: unknown): never => failStart('livecall', message, err)
+const config = loadConfigOrExit('livecall', process.env)
 const logger = createLogger(config.logLevel)
 const started = Date.now()
 

@@ -3,21 +3,12 @@
  * drachtio-srf app can connect to. SIP on SIP_HOST:SIP_PORT (UDP and TCP), the wire
  * protocol on 127.0.0.1:DRACHTIO_PORT with DRACHTIO_SECRET.
  */
-import { loadConfig } from '../config/index.js'
+import { loadConfigOrExit } from '../config/index.js'
+import { failStart } from '../util/fail-start.js'
 import { createLogger } from '../observability/logger.js'
 import { createSipEngine } from './sip-engine.js'
 
-function fail(message: string, err: unknown): never {
-  process.stderr.write(`livecall engine: ${message}: ${err instanceof Error ? err.message : String(err)}\n`)
-  process.exit(1)
-}
-
-let config: ReturnType<typeof loadConfig>
-try {
-  config = loadConfig(process.env)
-} catch (err) {
-  fail('cannot start', err)
-}
+const config = loadConfigOrExit('livecall engine', process.env)
 const logger = createLogger(config.logLevel)
 const engine = createSipEngine({
   sipHost: config.sipHost,
@@ -27,7 +18,7 @@ const engine = createSipEngine({
   logger,
 })
 
-await engine.start().catch((err) => fail(`cannot listen on ${config.sipHost}:${config.sipPort} (SIP) / 127.0.0.1:${config.drachtioPort} (drachtio)`, err))
+await engine.start().catch((err) => failStart('livecall engine', `cannot listen on ${config.sipHost}:${config.sipPort} (SIP) / 127.0.0.1:${config.drachtioPort} (drachtio)`, err))
 const shutdown = async () => {
   await engine.stop()
   process.exit(0)
