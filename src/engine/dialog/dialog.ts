@@ -36,20 +36,20 @@ export interface DialogInit {
 
 export class Dialog {
   state = DialogState.Confirmed
-  readonly role: 'uac' | 'uas'
-  readonly callId: string
-  readonly localTag: string
-  readonly remoteTag: string
-  readonly local: string
-  readonly remote: string
-  localSeq: number
+  readonly role!: 'uac' | 'uas'
+  readonly callId!: string
+  readonly localTag!: string
+  readonly remoteTag!: string
+  readonly local!: string
+  readonly remote!: string
+  localSeq!: number
   remoteSeq?: number
-  remoteTarget: string
-  routeSet: string[]
-  peer: Peer
-  owner: AppSession
+  remoteTarget!: string
+  routeSet!: string[]
+  peer!: Peer
+  owner!: AppSession
   /** CSeq of the last INVITE we sent (uac side of the latest INVITE transaction) */
-  inviteSeq: number
+  inviteSeq!: number
   /** the INVITE server transaction of ours whose 2xx awaits its ACK (txnId), §A.6 "491" */
   awaitingAckTxnId?: string
   /**
@@ -68,19 +68,7 @@ export class Dialog {
   readonly matchKey: string
 
   constructor(init: DialogInit) {
-    this.role = init.role
-    this.callId = init.callId
-    this.localTag = init.localTag
-    this.remoteTag = init.remoteTag
-    this.local = init.local
-    this.remote = init.remote
-    this.localSeq = init.localSeq
-    this.remoteSeq = init.remoteSeq
-    this.remoteTarget = init.remoteTarget
-    this.routeSet = init.routeSet
-    this.peer = init.peer
-    this.owner = init.owner
-    this.inviteSeq = init.inviteSeq
+    Object.assign(this, init)
     this.id = dialogIdOf(this.callId, this.role === 'uac' ? this.localTag : this.remoteTag)
     this.matchKey = dialogMatchKey(this.callId, this.localTag, this.remoteTag)
   }
