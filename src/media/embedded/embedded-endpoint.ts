@@ -1,4 +1,3 @@
-import type { RemoteInfo, Socket } from 'node:dgram'
 import type { Logger } from 'pino'
 import { LivecallError } from '../../errors/index.js'
 import type {
@@ -33,7 +32,8 @@ import { StereoFeed } from './stereo-feed.js'
 import { loopCount, PromptPlayback } from './prompt-playback.js'
 import { OutgoingSource, OutgoingStream } from './rtp/outgoing-stream.js'
 import { isRtcpPacket, parseRtpHeader, RTP_FIXED_HEADER_LENGTH, type RtpHeader } from './rtp/rtp-packet.js'
-import type { RtpSocketPair } from './rtp/rtp-socket-pair.js'
+import { ipv4ToNumber } from './rtp/ipv4.js'
+import type { RtpSocketPair } from './rtp/rtp-io.js'
 import { SafeEmitter } from './safe-emitter.js'
 import type { SdpDirection } from './sdp/direction.js'
 import type { NegotiatedAudio } from './sdp/negotiate.js'
@@ -83,18 +83,18 @@ export class EmbeddedEndpoint implements MediaEndpoint {
   private readonly events: SafeEmitter<MediaEndpointEvents>
   private readonly out: OutgoingStream
   private readonly dtmf: DtmfDetector
-  private readonly rtp: Socket
   /** the current offer/answer result (SdpSession.negotiated), kept here for the hot path */
   private neg: NegotiatedAudio | null
   /**
    * RFC 4961 latch: the far end's RTP source once its first valid packet came; port 0
    * means not latched yet (no packet can come from port 0). We send to dest*: the SDP
-   * address until latched, then the latched source.
+   * address until latched, then the latched source. Addresses are IPv4 as numbers
+   * (rtp/ipv4.ts); destAddress -1: nowhere to send (no or unusable SDP address).
    */
   private latchedPort = 0
-  private latchedAddress = ''
+  private latchedAddress = 0
   private destPort = 0
-  private destAddress = ''
+  private destAddress = -1
   /** aborted on close: ends plays and digit collections in progress */
   private readonly closing = new AbortController()
   private peer: EmbeddedEndpoint | null = null
@@ -125,7 +125,6 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     this.id = id
     this.port = port
     this.stateValue = initialState
-    this.rtp = sockets.rtp
     this.neg = sdp.negotiated
     this.aimAtSdp()
     const log = ctx.logger
@@ -137,15 +136,9 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     this.stereo = new StereoFeed(this.receivedTap, this.sentTap, ctx.pacer, report('listen/record'))
     this.dtmf = new DtmfDetector({ onListenerError: report('digit') })
     this.dtmf.on('digit', (digit, durationMs) => this.events.emit('dtmf', digit, durationMs))
-    sockets.rtp.on('message', this.onRtp)
-    sockets.rtcp.on('message', this.onRtcp)
-    // without an 'error' listener a send error would be thrown out of the socket: count it instead
-    const onSocketError = (err: Error): void => {
-      this.counters.sendErrors++
-      log.debug({ err, endpoint: id }, 'RTP socket error')
-    }
-    sockets.rtp.on('error', onSocketError)
-    sockets.rtcp.on('error', onSocketError)
+    sockets.onRtp = this.onRtp
+    sockets.onRtcp = this.onRtcp
+    sockets.onSendError = () => this.counters.sendErrors++
   }
 
   // ── state ─────────────────────────────────────────────────────────────────────
@@ -195,7 +188,7 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     this.neg = after
     if (!before || before.remoteAddress !== after.remoteAddress || before.remotePort !== after.remotePort) {
       this.latchedPort = 0
-      this.latchedAddress = ''
+      this.latchedAddress = 0
       this.aimAtSdp()
     }
     if (!after.canSend) this.out.setSource(OutgoingSource.None)
@@ -289,7 +282,7 @@ export class EmbeddedEndpoint implements MediaEndpoint {
   /** Until the far end's first packet latches us, we send where its SDP says. */
   private aimAtSdp(): void {
     this.destPort = this.neg?.remotePort ?? 0
-    this.destAddress = this.neg?.remoteAddress ?? ''
+    this.destAddress = this.neg ? ipv4ToNumber(this.neg.remoteAddress) : -1
   }
 
   // ── receive path ──────────────────────────────────────────────────────────────
@@ -298,7 +291,7 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     this.counters.rtcpDrained++
   }
 
-  private readonly onRtp = (msg: Buffer, rinfo: RemoteInfo): void => {
+  private readonly onRtp = (msg: Uint8Array, address: number, port: number): void => {
     const c = this.counters
     c.packetsReceived++
     c.bytesReceived += msg.length
@@ -325,11 +318,11 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     // RFC 4961 symmetric RTP: latch onto the first source, drop anything from elsewhere
     // (the port first: a number compare settles almost every case)
     if (this.latchedPort === 0) {
-      this.latchedPort = rinfo.port
-      this.latchedAddress = rinfo.address
-      this.destPort = rinfo.port
-      this.destAddress = rinfo.address
-    } else if (rinfo.port !== this.latchedPort || rinfo.address !== this.latchedAddress) {
+      this.latchedPort = port
+      this.latchedAddress = address
+      this.destPort = port
+      this.destAddress = address
+    } else if (port !== this.latchedPort || address !== this.latchedAddress) {
       c.droppedUnexpectedSource++
       return
     }
@@ -357,7 +350,7 @@ export class EmbeddedEndpoint implements MediaEndpoint {
    * A packet the bridged endpoint received (header parsed into `h`), to be sent on
    * our stream. Rewritten and transcoded in place.
    */
-  private relayIn(msg: Buffer, h: RtpHeader, isEvent: boolean, fromCodec: G711Codec): void {
+  private relayIn(msg: Uint8Array, h: RtpHeader, isEvent: boolean, fromCodec: G711Codec): void {
     const out = this.out
     const neg = this.neg
     if (out.currentSource !== OutgoingSource.Relay || neg === null || !neg.canSend) {
@@ -391,13 +384,15 @@ export class EmbeddedEndpoint implements MediaEndpoint {
 
   /**
    * Symmetric RTP (RFC 4961): to the latched source once known, else to the SDP address.
-   * The socket's `lookup` answers IP literals synchronously (rtp-socket-pair.ts); the
-   * socket stays unconnected so that packets from other sources still reach onRtp and
-   * are counted.
+   * The socket stays unconnected so that packets from other sources still reach onRtp
+   * and are counted.
    */
-  private send(buf: Buffer): void {
-    this.rtp.send(buf, this.destPort, this.destAddress)
+  private send(buf: Uint8Array): void {
     const c = this.counters
+    if (this.destAddress < 0 || this.destPort === 0 || !this.sockets.sendRtp(buf, this.destAddress, this.destPort)) {
+      c.sendErrors++
+      return
+    }
     c.packetsSent++
     c.bytesSent += buf.length
   }
@@ -636,8 +631,6 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     this.dtmf.close()
     this.receivedTap.clear()
     this.sentTap.clear()
-    this.sockets.rtp.off('message', this.onRtp)
-    this.sockets.rtcp.off('message', this.onRtcp)
     this.sockets.close()
     this.ctx.onClosed(this)
     this.events.emit('close')

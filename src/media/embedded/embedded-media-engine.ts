@@ -12,7 +12,8 @@ import { EndpointState } from './endpoint-state.js'
 import { monotonicMs, Pacer } from './pacer.js'
 import { PortAllocator } from './port-allocator.js'
 import { createRtpHeader } from './rtp/rtp-packet.js'
-import { bindRtpSocketPair, type RtpSocketPair } from './rtp/rtp-socket-pair.js'
+import { createRtpIo } from './rtp/create-rtp-io.js'
+import type { RtpIo, RtpIoChoice, RtpSocketPair } from './rtp/rtp-io.js'
 import { parseSdp, selectAudio } from './sdp/negotiate.js'
 import { SdpSession } from './sdp/sdp-session.js'
 import { MediaCounters, type MediaCountersSnapshot } from './stats.js'
@@ -29,6 +30,8 @@ export interface EmbeddedMediaEngineOptions {
   loadAudio?: LoadAudio
   /** where the default AudioLoader keeps synthesized speech across restarts */
   audioCacheDir?: string
+  /** UDP socket layer (RTP_IO): native batched I/O when built, else Node dgram; default auto */
+  io?: RtpIoChoice
 }
 
 /**
@@ -56,6 +59,8 @@ export class EmbeddedMediaEngine implements MediaEngine {
   /** scratch RTP header every endpoint's receive path parses into (see EndpointContext.header) */
   private readonly header = createRtpHeader()
   readonly pacer: Pacer
+  /** the UDP socket layer every endpoint's sockets come from */
+  readonly io: RtpIo
   /** named conference rooms, mixed on the shared pacer */
   readonly conferences: ConferenceHub
   private readonly logger: Logger
@@ -74,7 +79,8 @@ export class EmbeddedMediaEngine implements MediaEngine {
     this.loadAudio = opts.loadAudio ?? ((source, o) => loader!.load(source, o.signal))
     this.rtpTimeoutMs = opts.rtpTimeoutMs ?? 60_000
     this.sweepMs = Math.max(10, Math.min(1000, Math.floor(this.rtpTimeoutMs / 4)))
-    this.pacer = new Pacer({ onClientError: (err) => this.logger.warn({ err }, 'pacer client threw') })
+    this.io = createRtpIo(opts.io ?? 'auto', this.logger)
+    this.pacer = new Pacer({ timer: this.io.timer, onClientError: (err) => this.logger.warn({ err }, 'pacer client threw') })
     this.conferences = new ConferenceHub(this.pacer, (err) => this.logger.warn({ err }, 'conference send failed'))
   }
 
@@ -83,7 +89,7 @@ export class EmbeddedMediaEngine implements MediaEngine {
     const codecs = opts.codecs && opts.codecs.length > 0 ? opts.codecs : DEFAULT_CODECS
     // refuse a bad offer before taking a port
     if (opts.remoteSdp !== undefined) selectAudio(parseSdp(opts.remoteSdp), codecs, 'sendrecv', 'offer')
-    const { port, value: sockets } = await this.allocator.allocate((p) => bindRtpSocketPair(this.opts.host, p))
+    const { port, value: sockets } = await this.allocator.allocate((p) => this.io.bindPair(this.opts.host, p))
     if (!this.closed) {
       try {
         return this.open(port, sockets, codecs, opts.remoteSdp)
@@ -177,6 +183,7 @@ export class EmbeddedMediaEngine implements MediaEngine {
     await Promise.all([...this.endpoints.values()].map((ep) => ep.close()))
     this.stopSweep()
     this.pacer.close()
+    this.io.close()
     await this.audioLoader?.close()
   }
 }

@@ -1,0 +1,101 @@
+import dgram from 'node:dgram'
+import { LoopDeadlineTimer } from '../deadline-timer.js'
+import { ipv4ToNumber, numberToIpv4 } from './ipv4.js'
+import { RECV_BUFFER_BYTES, type PacketHandler, type RtpIo, type RtpSocketPair } from './rtp-io.js'
+
+/**
+ * IP literals need no resolver: answering synchronously saves dns.lookup's nextTick and
+ * allocation on every send.
+ */
+function literalLookup(
+  address: string,
+  _family: unknown,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  callback(null, address, 4)
+}
+
+function bindOne(host: string, port: number): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket({ type: 'udp4', lookup: literalLookup as never, recvBufferSize: RECV_BUFFER_BYTES })
+    const onError = (err: Error): void => {
+      socket.close()
+      reject(err)
+    }
+    socket.once('error', onError)
+    socket.bind({ address: host, port, exclusive: true }, () => {
+      socket.off('error', onError)
+      resolve(socket)
+    })
+  })
+}
+
+class DgramSocketPair implements RtpSocketPair {
+  onRtp: PacketHandler | null = null
+  onRtcp: PacketHandler | null = null
+  /** the last destination's text form: the relay sends to the same address 50 times a second */
+  private lastAddress = -1
+  private lastAddressText = ''
+  onSendError: (() => void) | null = null
+
+  constructor(
+    readonly port: number,
+    private readonly rtp: dgram.Socket,
+    private readonly rtcp: dgram.Socket,
+  ) {
+    rtp.on('message', (msg, rinfo) => this.onRtp?.(msg, ipv4ToNumber(rinfo.address), rinfo.port))
+    rtcp.on('message', (msg, rinfo) => this.onRtcp?.(msg, ipv4ToNumber(rinfo.address), rinfo.port))
+    // without an 'error' listener an asynchronous send error would be thrown out of the socket
+    const onError = (): void => this.onSendError?.()
+    rtp.on('error', onError)
+    rtcp.on('error', onError)
+  }
+
+  sendRtp(packet: Uint8Array, address: number, port: number): boolean {
+    if (address !== this.lastAddress) {
+      this.lastAddress = address
+      this.lastAddressText = numberToIpv4(address)
+    }
+    try {
+      this.rtp.send(packet, port, this.lastAddressText)
+      return true
+    } catch {
+      return false // closed socket, bad port
+    }
+  }
+
+  close(): void {
+    this.onRtp = null
+    this.onRtcp = null
+    this.onSendError = null
+    for (const s of [this.rtp, this.rtcp]) {
+      try {
+        s.close()
+      } catch {
+        /* already closed */
+      }
+    }
+  }
+}
+
+/** The portable RtpIo: one Node dgram socket per port, the pacer on Node timers. */
+export class DgramRtpIo implements RtpIo {
+  readonly kind = 'dgram' as const
+  readonly timer = new LoopDeadlineTimer()
+
+  async bindPair(host: string, port: number): Promise<RtpSocketPair> {
+    const rtp = await bindOne(host, port)
+    let rtcp: dgram.Socket
+    try {
+      rtcp = await bindOne(host, port + 1)
+    } catch (err) {
+      rtp.close()
+      throw err
+    }
+    return new DgramSocketPair(port, rtp, rtcp)
+  }
+
+  close(): void {
+    this.timer.cancel()
+  }
+}
