@@ -37,12 +37,19 @@ if (config.mediaEngine !== 'embedded') {
   logger.fatal('MEDIA_ENGINE=freeswitch is not available in this build yet; use embedded')
   process.exit(1)
 }
-const media = createEmbeddedMediaEngine({
-  host: config.rtpHost,
-  portMin: config.rtpPortMin,
-  portMax: config.rtpPortMax,
-  logger: logger.child({ component: 'media' }),
-})
+const media = (() => {
+  try {
+    return createEmbeddedMediaEngine({
+      host: config.rtpHost,
+      portMin: config.rtpPortMin,
+      portMax: config.rtpPortMax,
+      io: config.rtpIo,
+      logger: logger.child({ component: 'media' }),
+    })
+  } catch (err) {
+    return fail('cannot start the media engine', err)
+  }
+})()
 const app = startDemoApp({ srf: sip.srf, media, config, logger: logger.child({ component: 'demo-app' }) })
 
 let draining = false

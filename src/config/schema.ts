@@ -14,6 +14,8 @@ export const ConfigSchema = Type.Object({
   rtpHost: Host,
   rtpPortMin: Port,
   rtpPortMax: Port,
+  /** the embedded engine's UDP layer: native batched I/O (built by npm install on Linux) or Node dgram */
+  rtpIo: Type.Union([Type.Literal('auto'), Type.Literal('native'), Type.Literal('dgram')]),
   freeswitchHost: Host,
   freeswitchPort: Port,
   freeswitchSecret: Type.String(),

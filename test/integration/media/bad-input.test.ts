@@ -3,14 +3,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { buildRtpPacket } from '../../../src/media/embedded/rtp/rtp-packet.js'
 import type { EmbeddedMediaEngine } from '../../../src/media/index.js'
 import { RtpPeer } from '../../support/rtp-peer.js'
-import { leg, sleep, testEngine, type Leg } from './media-fixture.js'
+import { leg, RTP_IO_KINDS, sleep, testEngine, type Leg } from './media-fixture.js'
 
-describe('bad input is dropped and counted, never thrown', () => {
+describe.each(RTP_IO_KINDS)('bad input is dropped and counted, never thrown (%s I/O)', (io) => {
   let engine: EmbeddedMediaEngine
   const legs: Leg[] = []
   const peers: RtpPeer[] = []
   beforeEach(() => {
-    engine = testEngine()
+    engine = testEngine({ io })
   })
   afterEach(async () => {
     for (const l of legs.splice(0)) await l.peer.close()

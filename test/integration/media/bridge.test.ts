@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { g711TranscodeInPlace } from '../../../src/media/embedded/codec/g711.js'
 import { toneRatio } from '../../support/rtp-peer.js'
-import { sleep, useMediaEngine } from './media-fixture.js'
+import { sleep, useMediaEngine, RTP_IO_KINDS } from './media-fixture.js'
 
-describe('bridge: real UDP peers at 20 ms pace', () => {
-  const media = useMediaEngine()
+describe.each(RTP_IO_KINDS)('bridge: real UDP peers at 20 ms pace (%s I/O)', (io) => {
+  const media = useMediaEngine({ io })
   const open = media.open
 
   it('relays audio both ways, each far end hearing only the other', async () => {

@@ -1,18 +1,23 @@
 import { afterEach, beforeEach } from 'vitest'
 import { pino } from 'pino'
 import { createEmbeddedMediaEngine, type EmbeddedEndpoint, type EmbeddedMediaEngine } from '../../../src/media/index.js'
+import type { RtpIoKind } from '../../../src/media/embedded/rtp/rtp-io.js'
 import { RtpPeer, type RtpPeerOptions } from '../../support/rtp-peer.js'
 
 /** The RTP port range of the media-core tests. */
 export const PORT_MIN = 42000
 export const PORT_MAX = 42999
 
-export function testEngine(opts: { portMin?: number; portMax?: number; rtpTimeoutMs?: number } = {}): EmbeddedMediaEngine {
+/** Both UDP layers of the embedded engine: suites that run on each use describe.each(RTP_IO_KINDS). */
+export const RTP_IO_KINDS: RtpIoKind[] = ['native', 'dgram']
+
+export function testEngine(opts: { portMin?: number; portMax?: number; rtpTimeoutMs?: number; io?: RtpIoKind } = {}): EmbeddedMediaEngine {
   return createEmbeddedMediaEngine({
     host: '127.0.0.1',
     portMin: opts.portMin ?? PORT_MIN,
     portMax: opts.portMax ?? PORT_MAX,
     rtpTimeoutMs: opts.rtpTimeoutMs,
+    io: opts.io ?? 'native',
     logger: pino({ level: 'silent' }),
   })
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { toneRatio } from '../../support/rtp-peer.js'
-import { sleep, useMediaEngine } from './media-fixture.js'
+import { sleep, useMediaEngine, RTP_IO_KINDS } from './media-fixture.js'
 
-describe('play: prompts paced at 20 ms by the shared pacer', () => {
-  const media = useMediaEngine()
+describe.each(RTP_IO_KINDS)('play: prompts paced at 20 ms by the shared pacer (%s I/O)', (io) => {
+  const media = useMediaEngine({ io })
   const open = media.open
 
   it('plays a tone to the far end in 20 ms packets at real pace and resolves when done', async () => {

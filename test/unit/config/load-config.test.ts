@@ -53,6 +53,13 @@ describe('loadConfig', () => {
     }
   })
 
+  it('takes RTP_IO auto (default), native or dgram, and refuses anything else', () => {
+    expect(loadConfig({}).rtpIo).toBe('auto')
+    expect(loadConfig({ RTP_IO: 'native' }).rtpIo).toBe('native')
+    expect(loadConfig({ RTP_IO: 'dgram' }).rtpIo).toBe('dgram')
+    expect(() => loadConfig({ RTP_IO: 'io_uring' })).toThrow(/RTP_IO/)
+  })
+
   it('refuses an RTP range whose minimum is above its maximum', () => {
     expect(() => loadConfig({ RTP_PORT_MIN: '50000', RTP_PORT_MAX: '40000' })).toThrow(/RTP_PORT_MIN/)
   })
