@@ -29,6 +29,7 @@
  *   BATCH, SLOT_BYTES, META_FIELDS
  */
 #define _GNU_SOURCE
+#define NAPI_VERSION 8
 #include <node_api.h>
 #include <uv.h>
 
@@ -67,6 +68,12 @@ typedef struct io {
   int destroyed;
   /** inside the JS batch callback: teardown then leaves the async context to call_js */
   int in_js;
+  /**
+   * napi_add_async_cleanup_hook: when the environment (a worker, the process) ends with
+   * the io open, the hook tears it down and the environment waits until the poll
+   * handle's close callback has run — before the addon's code is unloaded.
+   */
+  napi_async_cleanup_hook_handle cleanup;
   uint8_t *arena;
   uint32_t *meta;
   napi_ref arena_ref;
@@ -203,8 +210,18 @@ static void on_poll(uv_poll_t *handle, int status, int events) {
 /* ── open / destroy ──────────────────────────────────────────────────────────── */
 
 static void on_closed(uv_handle_t *handle) {
-  free(((io_t *)handle->data)->fds);
-  free(handle->data);
+  io_t *io = handle->data;
+  /* unregisters the hook, or tells the ending environment we are done */
+  if (io->cleanup != NULL) napi_remove_async_cleanup_hook(io->cleanup);
+  free(io->fds);
+  free(io);
+}
+
+static void teardown(io_t *io);
+
+static void on_env_cleanup(napi_async_cleanup_hook_handle handle, void *arg) {
+  (void)handle;
+  teardown(arg);
 }
 
 static void teardown(io_t *io) {
@@ -284,6 +301,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   io->poll.data = io;
   uv_poll_start(&io->poll, UV_READABLE, on_poll);
   uv_unref((uv_handle_t *)&io->poll);
+  if (napi_add_async_cleanup_hook(env, on_env_cleanup, io, &io->cleanup) != napi_ok) io->cleanup = NULL;
   napi_value out;
   CHECK(napi_create_external(env, io, NULL, NULL, &out));
   return out;
