@@ -5,6 +5,7 @@
  *
  *   npx tsx --expose-gc bench/rtp-load.ts [--calls 100,300,500,1000] [--seconds 8] [--prompts 200]
  *                                          [--peers 2|c] [--engine embedded|plain] [--baseline 0]
+ *                                          [--io native|dgram]
  *
  * `--peers c` generates the load with bench/rtp/rtp-peers.c instead (built with `cc -O2`
  * into a temporary directory; the Node peers are used when that fails): one process, one
@@ -50,6 +51,8 @@ const PEERS = C_PEERS ? 1 : Math.max(1, Number(arg('peers', '2')) || 2)
 const PEER_KIND = C_PEERS ? 'c' : 'node'
 const ENGINE = arg('engine', 'embedded') as 'embedded' | 'plain'
 const BASELINE = Number(arg('baseline', '0'))
+/** the engine's UDP layer (RTP_IO): native batched I/O or Node dgram */
+const IO = arg('io', 'native') as 'native' | 'dgram'
 const WARMUP_MS = 1000
 /** engine ports and peer ports: both below the ephemeral range (32768+) so no socket of another process lands there */
 const ENGINE_PORTS = { min: 20000, max: 27999 }
@@ -105,7 +108,7 @@ function offer(port: number): string {
 }
 
 // ── the relay under test ─────────────────────────────────────────────────────────
-const engine = createEmbeddedMediaEngine({ host: '127.0.0.1', portMin: ENGINE_PORTS.min, portMax: ENGINE_PORTS.max, logger: pino({ level: 'silent' }) })
+const engine = createEmbeddedMediaEngine({ host: '127.0.0.1', portMin: ENGINE_PORTS.min, portMax: ENGINE_PORTS.max, io: IO, logger: pino({ level: 'silent' }) })
 let plainPort = ENGINE_PORTS.min
 interface Leg {
   port: number
@@ -273,6 +276,7 @@ for (const calls of CALLS) {
   const result = {
     scenario: 'bridge',
     engine: ENGINE,
+    io: IO,
     calls,
     seconds: SECONDS,
     peers: PEER_KIND === 'c' ? 'c' : PEERS,
@@ -293,7 +297,7 @@ for (const calls of CALLS) {
   }
   console.log(JSON.stringify(result))
   rows.push(
-    `| ${calls}${ENGINE === 'plain' ? ' (plain relay)' : ''}${C_PEERS ? ', C peers' : ''} | ${s.sent} | ${s.lossPercent} % (first ${s.lost.first} / middle ${s.lost.middle} / last ${s.lost.last}) | ${s.latencyMs.p50} / ${s.latencyMs.p99} | ${result.engineCpuPercent} % (${result.engineCpuUsPerRelayedPacket} µs/pkt) | ${s.peerCpuPercent} % | ${result.memoryPerCall.rssKiB} / ${result.memoryPerCall.heapKiB} | ${load} / ${result.othersCpuPercent} % / ${machine.stealPercent} % |`,
+    `| ${calls}${ENGINE === 'plain' ? ' (plain relay)' : `, ${IO}`}${C_PEERS ? ', C peers' : ''} | ${s.sent} | ${s.lossPercent} % (first ${s.lost.first} / middle ${s.lost.middle} / last ${s.lost.last}) | ${s.latencyMs.p50} / ${s.latencyMs.p99} | ${result.engineCpuPercent} % (${result.engineCpuUsPerRelayedPacket} µs/pkt) | ${s.peerCpuPercent} % | ${result.memoryPerCall.rssKiB} / ${result.memoryPerCall.heapKiB} | ${load} / ${result.othersCpuPercent} % / ${machine.stealPercent} % |`,
   )
   await sleep(300)
 }
@@ -359,7 +363,7 @@ if (PROMPTS > 0 && ENGINE === 'embedded') {
     '',
     '| concurrent prompts | packets received / expected | jitter at receiver p50 / p99 / max (ms) | pacer lateness, first client p50 / p99 (ms) | last client p50 / p99 (ms) | engine CPU | load avg / others CPU / steal |',
     '|---|---|---|---|---|---|---|',
-    `| ${PROMPTS}${C_PEERS ? ', C receivers' : ''} | ${r.received} / ${result.expectedPackets} | ${result.receiverJitterMs.p50} / ${result.receiverJitterMs.p99} / ${result.receiverJitterMs.max} | ${result.pacerLatenessMs.firstClient.p50} / ${result.pacerLatenessMs.firstClient.p99} | ${result.pacerLatenessMs.lastClient.p50} / ${result.pacerLatenessMs.lastClient.p99} | ${result.engineCpuPercent} % | ${load} / ${result.othersCpuPercent} % / ${machine.stealPercent} % |`,
+    `| ${PROMPTS}, ${IO}${C_PEERS ? ', C receivers' : ''} | ${r.received} / ${result.expectedPackets} | ${result.receiverJitterMs.p50} / ${result.receiverJitterMs.p99} / ${result.receiverJitterMs.max} | ${result.pacerLatenessMs.firstClient.p50} / ${result.pacerLatenessMs.firstClient.p99} | ${result.pacerLatenessMs.lastClient.p50} / ${result.pacerLatenessMs.lastClient.p99} | ${result.engineCpuPercent} % | ${load} / ${result.othersCpuPercent} % / ${machine.stealPercent} % |`,
   )
 }
 
