@@ -61,6 +61,7 @@ const http = buildServer({
     uptimeSeconds: Math.round((Date.now() - started) / 1000),
     calls: app.activeCalls(),
     engine: engine?.counts(),
+    media: { rtpIo: media.io.kind, endpoints: media.stats().endpoints },
   }),
 })
 await http.listen({ host: config.httpHost, port: config.httpPort }).catch((err) => fail(`HTTP cannot listen on ${config.httpHost}:${config.httpPort}`, err))

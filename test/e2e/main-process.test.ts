@@ -60,6 +60,8 @@ describe('livecall process (embedded shape, demo application)', () => {
     const body = await r.json()
     expect(body.status).toBe('ok')
     expect(body.sip.connected).toBe(true)
+    // npm install builds the native UDP layer on Linux, and RTP_IO=auto takes it
+    expect(body.media).toEqual({ rtpIo: 'native', endpoints: 0 })
   })
 
   it('the demo application answers a SIPp call and hangs up after its greeting', async () => {
