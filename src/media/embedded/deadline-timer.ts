@@ -1,7 +1,8 @@
 /**
  * A one-shot wake-up at an absolute monotonic deadline (ms, as process.hrtime), the
  * pacer's only clock. `arm` replaces any pending wake-up; `onFire` runs at the deadline
- * or as soon after it as the event loop allows, never before.
+ * or as soon after it as the event loop allows — never before it with the native timer,
+ * at most ON_TIME_MS (20 µs) before it with LoopDeadlineTimer.
  *
  * Two implementations: the native I/O's timerfd (µs precision, rtp/native-rtp-io.ts) and
  * LoopDeadlineTimer below for the dgram fallback.

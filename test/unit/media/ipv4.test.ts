@@ -45,6 +45,8 @@ describe('ipv4ToNumber / numberToIpv4', () => {
     ['a host name', 'localhost'],
     ['IPv6 loopback', '::1'],
     ['a CIDR suffix', '10.0.0.0/8'],
+    ['a leading zero (inet_pton refuses it)', '01.2.3.4'],
+    ['a leading zero in the last part', '10.0.0.010'],
   ])('returns -1 for %s (%j)', (_what, text) => {
     expect(ipv4ToNumber(text)).toBe(-1)
   })

@@ -1,4 +1,5 @@
 import dgram from 'node:dgram'
+import type { Logger } from 'pino'
 import { LoopDeadlineTimer } from '../deadline-timer.js'
 import { ipv4ToNumber, numberToIpv4 } from './ipv4.js'
 import { RECV_BUFFER_BYTES, type PacketHandler, type RtpIo, type RtpSocketPair } from './rtp-io.js'
@@ -38,20 +39,35 @@ class DgramSocketPair implements RtpSocketPair {
   private lastAddressText = ''
   onSendError: (() => void) | null = null
 
+  private closed = false
+
   constructor(
     readonly port: number,
     private readonly rtp: dgram.Socket,
     private readonly rtcp: dgram.Socket,
+    private readonly logger: Logger,
+    private readonly onClosed: (pair: DgramSocketPair) => void,
   ) {
-    rtp.on('message', (msg, rinfo) => this.onRtp?.(msg, ipv4ToNumber(rinfo.address), rinfo.port))
-    rtcp.on('message', (msg, rinfo) => this.onRtcp?.(msg, ipv4ToNumber(rinfo.address), rinfo.port))
+    rtp.on('message', (msg, rinfo) => this.deliver(this.onRtp, msg, rinfo))
+    rtcp.on('message', (msg, rinfo) => this.deliver(this.onRtcp, msg, rinfo))
     // without an 'error' listener an asynchronous send error would be thrown out of the socket
     const onError = (): void => this.onSendError?.()
     rtp.on('error', onError)
     rtcp.on('error', onError)
   }
 
+  /** A handler that throws is logged: out of a socket's 'message' event it would be an uncaught exception. */
+  private deliver(handler: PacketHandler | null, msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (handler === null) return
+    try {
+      handler(msg, ipv4ToNumber(rinfo.address), rinfo.port)
+    } catch (err) {
+      this.logger.warn({ err }, 'RTP packet handler threw')
+    }
+  }
+
   sendRtp(packet: Uint8Array, address: number, port: number): boolean {
+    if (this.closed) return false
     if (address !== this.lastAddress) {
       this.lastAddress = address
       this.lastAddressText = numberToIpv4(address)
@@ -65,6 +81,9 @@ class DgramSocketPair implements RtpSocketPair {
   }
 
   close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.onClosed(this)
     this.onRtp = null
     this.onRtcp = null
     this.onSendError = null
@@ -82,8 +101,13 @@ class DgramSocketPair implements RtpSocketPair {
 export class DgramRtpIo implements RtpIo {
   readonly kind = 'dgram' as const
   readonly timer = new LoopDeadlineTimer()
+  private readonly pairs = new Set<DgramSocketPair>()
+  private closed = false
+
+  constructor(private readonly logger: Logger) {}
 
   async bindPair(host: string, port: number): Promise<RtpSocketPair> {
+    if (this.closed) throw Object.assign(new Error('RTP I/O is closed'), { code: 'ECANCELED' })
     const rtp = await bindOne(host, port)
     let rtcp: dgram.Socket
     try {
@@ -92,10 +116,20 @@ export class DgramRtpIo implements RtpIo {
       rtp.close()
       throw err
     }
-    return new DgramSocketPair(port, rtp, rtcp)
+    if (this.closed) {
+      rtp.close()
+      rtcp.close()
+      throw Object.assign(new Error('RTP I/O is closed'), { code: 'ECANCELED' })
+    }
+    const pair = new DgramSocketPair(port, rtp, rtcp, this.logger, (p) => this.pairs.delete(p))
+    this.pairs.add(pair)
+    return pair
   }
 
+  /** Closes every pair still open; the timer never fires afterwards. */
   close(): void {
+    this.closed = true
     this.timer.cancel()
+    for (const pair of [...this.pairs]) pair.close()
   }
 }

@@ -3,7 +3,7 @@
  * latched sources with one integer compare, and the native I/O takes them as is.
  */
 
-/** "a.b.c.d" → number, or -1 when `text` is not a dotted-quad IPv4 literal. */
+/** "a.b.c.d" → number, or -1 when `text` is not a dotted-quad IPv4 literal (as inet_pton: no leading zeros). */
 export function ipv4ToNumber(text: string): number {
   let value = 0
   let part = 0
@@ -16,7 +16,7 @@ export function ipv4ToNumber(text: string): number {
       value = value * 256 + part
       part = 0
       digits = 0
-    } else if (c >= 48 && c <= 57 && digits < 3) {
+    } else if (c >= 48 && c <= 57 && digits < 3 && !(digits === 1 && part === 0)) {
       part = part * 10 + (c - 48)
       digits++
       if (part > 255) return -1

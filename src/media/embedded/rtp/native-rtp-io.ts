@@ -39,8 +39,13 @@ function bindError(result: number, host: string, port: number): Error {
 const EMPTY = new Uint8Array(0)
 const TRUNCATED_FLAG = 0x80000000
 
+/**
+ * A pair's native slots are handed out again after it closes: a closed pair must never
+ * touch them (sending, handlers, a second close), so everything checks `closed` first.
+ */
 class NativeSocketPair implements RtpSocketPair {
   onSendError: (() => void) | null = null
+  private closed = false
 
   constructor(
     readonly port: number,
@@ -50,26 +55,29 @@ class NativeSocketPair implements RtpSocketPair {
   ) {}
 
   set onRtp(handler: PacketHandler | null) {
-    this.io.handlers[this.rtpSlot] = handler
+    if (!this.closed) this.io.handlers[this.rtpSlot] = handler
   }
 
   get onRtp(): PacketHandler | null {
-    return this.io.handlers[this.rtpSlot] ?? null
+    return this.closed ? null : (this.io.handlers[this.rtpSlot] ?? null)
   }
 
   set onRtcp(handler: PacketHandler | null) {
-    this.io.handlers[this.rtcpSlot] = handler
+    if (!this.closed) this.io.handlers[this.rtcpSlot] = handler
   }
 
   get onRtcp(): PacketHandler | null {
-    return this.io.handlers[this.rtcpSlot] ?? null
+    return this.closed ? null : (this.io.handlers[this.rtcpSlot] ?? null)
   }
 
   sendRtp(packet: Uint8Array, address: number, port: number): boolean {
-    return this.io.send(this.rtpSlot, packet, address, port)
+    return !this.closed && this.io.send(this.rtpSlot, packet, address, port)
   }
 
   close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.onSendError = null
     this.io.unbind(this.rtpSlot)
     this.io.unbind(this.rtcpSlot)
   }
