@@ -8,6 +8,8 @@ if ! command -v sipp >/dev/null 2>&1; then
   else sudo apt-get update -qq && sudo apt-get install -y -qq sip-tester; fi
 fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
+# the media engine's native UDP layer (npm's install step builds it; a checkout installed before it existed has none)
+if [ "$(uname -s)" = Linux ] && [ ! -f build/Release/livecall_rtp_io.node ]; then npm run install; fi
 npx tsc -p tsconfig.json --noEmit
 report=$(mktemp)
 status=0
