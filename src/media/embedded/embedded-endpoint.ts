@@ -19,17 +19,17 @@ import type {
 import type { LoadAudio } from './audio-loader.js'
 import { G711_SILENCE, g711EncodeInto, g711TranscodeInPlace, type G711Codec } from './codec/g711.js'
 import { collectDigits, DtmfDetector } from './dtmf/index.js'
+import { EndpointConference } from './endpoint-conference.js'
+import type { EndpointFeatureHost, FeatureStop } from './endpoint-feature-host.js'
+import { EndpointInactivity } from './endpoint-inactivity.js'
+import { EndpointListen } from './endpoint-listen.js'
+import { EndpointPrompt } from './endpoint-prompt.js'
+import { startEndpointRecording } from './endpoint-recording.js'
 import { canTransition, closedError, EndpointState, muteWith, MuteState } from './endpoint-state.js'
 import { FrameTap } from './frame-tap.js'
 import type { Pacer } from './pacer.js'
 import type { ConferenceHub } from './conference-hub.js'
-import { ConferenceMemberHandle } from './conference-member-handle.js'
-import type { MixerMember } from './conference/index.js'
-import { startListenForker } from './listen/index.js'
-import { LiveAudioQueue } from './live-audio-queue.js'
-import { startWavRecorder } from './record/index.js'
 import { StereoFeed } from './stereo-feed.js'
-import { loopCount, PromptPlayback } from './prompt-playback.js'
 import { OutgoingSource, OutgoingStream } from './rtp/outgoing-stream.js'
 import { isRtcpPacket, parseRtpHeader, RTP_FIXED_HEADER_LENGTH, type RtpHeader } from './rtp/rtp-packet.js'
 import { ipv4ToNumber } from './rtp/ipv4.js'
@@ -74,6 +74,12 @@ function eventDuration(buf: Uint8Array, offset: number, length: number): number 
  * rewrites seq/ts/SSRC in the received Buffer, transcodes PCMU↔PCMA in place only when
  * the two legs differ, and sends that same Buffer. Everything it reads sits on the two
  * endpoints, their counters, negotiated media and outgoing streams.
+ *
+ * The features that feed or tap the stream live in their own files and see the
+ * endpoint only through an EndpointFeatureHost: the prompt (endpoint-prompt.ts), listens
+ * and their live audio (endpoint-listen.ts), recordings (endpoint-recording.ts), the
+ * conference seat (endpoint-conference.ts); RTP-inactivity accounting is
+ * endpoint-inactivity.ts.
  */
 export class EmbeddedEndpoint implements MediaEndpoint {
   readonly id: string
@@ -99,19 +105,18 @@ export class EmbeddedEndpoint implements MediaEndpoint {
   private readonly closing = new AbortController()
   private peer: EmbeddedEndpoint | null = null
   private muted = MuteState.None
-  private prompt: { playback: PromptPlayback; stop: (aborted: boolean) => void } | null = null
   /** decoded received / sent audio, only while a listen/record/conference consumer is attached */
   readonly receivedTap: FrameTap
   readonly sentTap: FrameTap
-  /** both directions tick by tick, for listen and record */
-  private readonly stereo: StereoFeed
-  /** audio a listen's far side sends back, played to our far end */
-  private readonly live = new LiveAudioQueue()
-  private conference: { member: MixerMember; handle: ConferenceMemberHandle; removeRx: () => void } | null = null
+  /** what the feature attachments see of this endpoint */
+  private readonly host: EndpointFeatureHost
+  private readonly prompt: EndpointPrompt
+  private readonly listens: EndpointListen
+  private readonly conference: EndpointConference
   /** listens and recordings to end on close */
-  private readonly features = new Set<() => Promise<unknown>>()
+  private readonly features = new Set<FeatureStop>()
   /** RTP-inactivity accounting, driven by the engine's sweep (no clock read per packet) */
-  private idle = { lastCount: 0, idleMs: 0, fired: false }
+  private readonly inactivity = new EndpointInactivity()
   private validPackets = 0
 
   constructor(
@@ -133,7 +138,25 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     this.receivedTap = new FrameTap(report('received-frame'))
     this.sentTap = new FrameTap(report('sent-frame'))
     this.out = new OutgoingStream(ctx.now)
-    this.stereo = new StereoFeed(this.receivedTap, this.sentTap, ctx.pacer, report('listen/record'))
+    this.host = {
+      id,
+      logger: ctx.logger,
+      pacer: ctx.pacer,
+      loadAudio: ctx.loadAudio,
+      conferences: ctx.conferences,
+      closing: this.closing.signal,
+      receivedTap: this.receivedTap,
+      stereo: new StereoFeed(this.receivedTap, this.sentTap, ctx.pacer, report('listen/record')),
+      features: this.features,
+      isClosed: () => this.stateValue === EndpointState.Closed,
+      detach: () => this.detach(),
+      currentSource: () => this.currentSource(),
+      refreshSource: () => this.refreshSource(),
+      sendLocalFrame: (frame, source) => this.sendLocalFrame(frame, source),
+    }
+    this.prompt = new EndpointPrompt(this.host)
+    this.listens = new EndpointListen(this.host)
+    this.conference = new EndpointConference(this.host)
     this.dtmf = new DtmfDetector({ onListenerError: report('digit') })
     this.dtmf.on('digit', (digit, durationMs) => this.events.emit('dtmf', digit, durationMs))
     sockets.onRtp = this.onRtp
@@ -212,7 +235,7 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     if (other === this) throw new LivecallError('LIVECALL_ERR_MEDIA_STATE', 'cannot bridge an endpoint to itself', 409)
     other.assertOpen()
     if (this.peer === other) return
-    if (this.conference || other.conference) {
+    if (this.conference.joined || other.conference.joined) {
       throw new LivecallError('LIVECALL_ERR_MEDIA_STATE', 'an endpoint in a conference cannot be bridged; leave the conference first', 409)
     }
     this.detach()
@@ -240,9 +263,9 @@ export class EmbeddedEndpoint implements MediaEndpoint {
 
   /** Who feeds our outgoing stream, by priority: prompt, live stream, conference mix, bridged endpoint. */
   private currentSource(): OutgoingSource {
-    if (this.prompt) return OutgoingSource.Prompt
-    if (!this.live.empty) return OutgoingSource.Stream
-    if (this.conference) return OutgoingSource.Mixer
+    if (this.prompt.playing) return OutgoingSource.Prompt
+    if (this.listens.hasLiveAudio) return OutgoingSource.Stream
+    if (this.conference.joined) return OutgoingSource.Mixer
     if (this.peer) return OutgoingSource.Relay
     return OutgoingSource.None
   }
@@ -397,46 +420,11 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     c.bytesSent += buf.length
   }
 
-  // ── prompts ───────────────────────────────────────────────────────────────────
+  // ── prompts, local frames ─────────────────────────────────────────────────────
 
   async play(source: PlaySource, signal?: AbortSignal): Promise<PlayResult> {
     this.assertOpen()
-    const stop = AbortSignal.any(signal ? [signal, this.closing.signal] : [this.closing.signal])
-    if (stop.aborted) return { aborted: true, playedMs: 0 }
-    let pcm: Int16Array
-    try {
-      pcm = await this.ctx.loadAudio(source, { signal: stop })
-    } catch (err) {
-      if (stop.aborted) return { aborted: true, playedMs: 0 }
-      throw err
-    }
-    if (stop.aborted) return { aborted: true, playedMs: 0 }
-    const loops = 'loop' in source ? loopCount(source.loop) : 1
-    const playback = new PromptPlayback(pcm, loops)
-    this.prompt?.stop(true) // a new prompt replaces the one playing
-    return new Promise<PlayResult>((resolve) => {
-      const finish = (aborted: boolean): void => {
-        removeClient()
-        stop.removeEventListener('abort', onAbort)
-        if (this.prompt?.playback === playback) {
-          this.prompt = null
-          if (this.stateValue !== EndpointState.Closed) this.refreshSource()
-        }
-        resolve({ aborted, playedMs: playback.playedMs })
-      }
-      const onAbort = (): void => finish(true)
-      const removeClient = this.ctx.pacer.add(() => this.sendPromptFrame(playback, finish))
-      stop.addEventListener('abort', onAbort, { once: true })
-      this.prompt = { playback, stop: finish }
-      this.refreshSource()
-    })
-  }
-
-  /** One pacer tick of the current prompt. */
-  private sendPromptFrame(playback: PromptPlayback, finish: (aborted: boolean) => void): void {
-    const frame = playback.nextFrame()
-    if (frame === null) return finish(false)
-    this.sendLocalFrame(frame, OutgoingSource.Prompt)
+    return this.prompt.play(source, signal)
   }
 
   /** Encode and send one locally made 20 ms frame (prompt, live stream, conference mix). */
@@ -464,69 +452,16 @@ export class EmbeddedEndpoint implements MediaEndpoint {
 
   // ── listen / record / conference (frame-level pieces plug into the taps) ──────
 
-  /**
-   * Fork this endpoint's audio to a websocket (SPEC §7): caller = what the far end says,
-   * callee = what it hears. Bidirectional audio from the socket is played to the far end
-   * (over the bridged party, under prompts) until the socket sends killAudio or stops.
-   */
+  /** Fork this endpoint's audio to a websocket (SPEC §7); see EndpointListen. */
   async startListen(opts: ListenOptions): Promise<ListenHandle> {
     this.assertOpen()
-    const fork = startListenForker(opts, {
-      onListenerError: (event, err) => this.ctx.logger.warn({ err, endpoint: this.id, event }, 'listen listener threw'),
-    })
-    const removeFeed = this.stereo.add((caller, callee) => fork.push(caller, callee))
-    let removeLive: (() => void) | null = null
-    if (opts.bidirectionalAudio?.enabled) {
-      removeLive = this.ctx.pacer.add(this.sendLiveFrame)
-      fork.on('audio', (frame) => this.live.push(frame))
-      fork.on('killAudio', () => {
-        this.live.clear()
-        this.refreshSource()
-      })
-    }
-    const stop = (): Promise<void> => fork.stop()
-    this.features.add(stop)
-    void fork.done.then(() => {
-      removeFeed()
-      removeLive?.()
-      if (removeLive) this.live.clear()
-      this.features.delete(stop)
-      if (this.stateValue !== EndpointState.Closed) this.refreshSource()
-    })
-    return fork
-  }
-
-  /** Pacer tick while a bidirectional listen is on: one frame of its audio, if any. */
-  private readonly sendLiveFrame = (): void => {
-    if (this.prompt || this.live.empty) return
-    const frame = this.live.shift()!
-    this.sendLocalFrame(frame, OutgoingSource.Stream)
-    if (this.live.empty) this.refreshSource()
+    return this.listens.start(opts)
   }
 
   /** Stereo WAV of this endpoint: left = what the far end says, right = what it hears. */
   async startRecording(opts: RecordingOptions): Promise<RecordingHandle> {
     this.assertOpen()
-    const rec = await startWavRecorder(opts)
-    const removeFeed = this.stereo.add((caller, callee) => rec.push(caller, callee))
-    let result: Promise<{ path: string; durationMs: number }> | null = null
-    const stop = (): Promise<{ path: string; durationMs: number }> => {
-      if (!result) {
-        removeFeed()
-        this.features.delete(stop)
-        result = rec.stop()
-      }
-      return result
-    }
-    this.features.add(stop)
-    return {
-      pause: () => rec.pause(),
-      resume: () => rec.resume(),
-      get paused() {
-        return rec.paused
-      },
-      stop,
-    }
+    return startEndpointRecording(this.host, opts)
   }
 
   /**
@@ -535,36 +470,7 @@ export class EmbeddedEndpoint implements MediaEndpoint {
    */
   async joinConference(name: string, opts: ConferenceJoinOptions = {}): Promise<ConferenceMember> {
     this.assertOpen()
-    if (this.conference) {
-      throw new LivecallError('LIVECALL_ERR_MEDIA_STATE', `endpoint is already in conference ${this.conference.member.room}`, 409)
-    }
-    this.detach()
-    const member = this.ctx.conferences.join(name, this.id, opts, (frame) => this.sendMixFrame(frame))
-    const removeRx = this.receivedTap.add((frame) => member.push(frame))
-    const handle = new ConferenceMemberHandle(
-      member,
-      (source) => this.ctx.loadAudio(source, { signal: this.closing.signal }),
-      async () => this.leaveConference(member),
-      (err) => this.ctx.logger.warn({ err, endpoint: this.id }, 'conference wait audio failed'),
-    )
-    this.conference = { member, handle, removeRx }
-    this.refreshSource()
-    return handle
-  }
-
-  private leaveConference(member: MixerMember): void {
-    const c = this.conference
-    if (!c || c.member !== member) return
-    this.conference = null
-    c.removeRx()
-    this.ctx.conferences.leave(member)
-    if (this.stateValue !== EndpointState.Closed) this.refreshSource()
-  }
-
-  /** Conference tick: our mix-minus frame, unless a prompt or live audio has the stream. */
-  private sendMixFrame(frame: Int16Array): void {
-    if (this.currentSource() !== OutgoingSource.Mixer) return
-    this.sendLocalFrame(frame, OutgoingSource.Mixer)
+    return this.conference.join(name, opts)
   }
 
   // ── inactivity ────────────────────────────────────────────────────────────────
@@ -575,19 +481,9 @@ export class EmbeddedEndpoint implements MediaEndpoint {
    * not before the answer).
    */
   checkInactivity(elapsedMs: number, timeoutMs: number): void {
-    const idle = this.idle
     const neg = this.neg
-    if (this.validPackets !== idle.lastCount || neg === null || !neg.canReceive || this.stateValue !== EndpointState.Active) {
-      idle.lastCount = this.validPackets
-      idle.idleMs = 0
-      idle.fired = false
-      return
-    }
-    idle.idleMs += elapsedMs
-    if (idle.idleMs >= timeoutMs && !idle.fired) {
-      idle.fired = true
-      this.events.emit('timeout')
-    }
+    const expectingRtp = neg !== null && neg.canReceive && this.stateValue === EndpointState.Active
+    if (this.inactivity.check(this.validPackets, expectingRtp, elapsedMs, timeoutMs)) this.events.emit('timeout')
   }
 
   // ── stats, events, close ──────────────────────────────────────────────────────
@@ -623,11 +519,10 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     this.transition(EndpointState.Closed)
     this.detach()
     this.closing.abort()
-    this.prompt?.stop(true)
-    this.prompt = null
-    if (this.conference) this.leaveConference(this.conference.member)
+    this.prompt.stop()
+    this.conference.leave()
     await Promise.all([...this.features].map((stop) => stop().catch((err) => this.ctx.logger.warn({ err, endpoint: this.id }, 'ending listen/record on close failed'))))
-    this.live.clear()
+    this.listens.clear()
     this.dtmf.close()
     this.receivedTap.clear()
     this.sentTap.clear()
