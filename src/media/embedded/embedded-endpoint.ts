@@ -152,6 +152,7 @@ export class EmbeddedEndpoint implements MediaEndpoint {
       detach: () => this.detach(),
       currentSource: () => this.currentSource(),
       refreshSource: () => this.refreshSource(),
+      tooSoonToStart: (source) => this.out.tooSoonToStart(source),
       sendLocalFrame: (frame, source) => this.sendLocalFrame(frame, source),
     }
     this.prompt = new EndpointPrompt(this.host)
@@ -434,6 +435,7 @@ export class EmbeddedEndpoint implements MediaEndpoint {
       this.out.setSource(OutgoingSource.None) // time passes unsent; the next frame starts a new epoch
       return
     }
+    if (this.out.tooSoonToStart(source)) return // a mix or live frame: the next one comes in 20 ms
     this.out.setSource(source)
     if (this.sentTap.active) this.sentTap.pushPcm(frame)
     const pkt = this.out.buildLocal(neg.payloadType, frame.length, frame.length)

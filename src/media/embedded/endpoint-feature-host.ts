@@ -40,6 +40,11 @@ export interface EndpointFeatureHost {
   currentSource(): OutgoingSource
   /** re-select the outgoing stream's source after an attachment started or ended */
   refreshSource(): void
-  /** encode and send one locally made 20 ms frame on the outgoing stream */
+  /**
+   * True while `source` may not take over the outgoing stream yet: our last packet (of
+   * another source) is under 10 ms old (OutgoingStream.tooSoonToStart). Keep the frame.
+   */
+  tooSoonToStart(source: OutgoingSource): boolean
+  /** encode and send one locally made 20 ms frame on the outgoing stream (dropped when tooSoonToStart) */
   sendLocalFrame(frame: Int16Array, source: OutgoingSource): void
 }

@@ -6,7 +6,7 @@ import { OutgoingSource } from './rtp/outgoing-stream.js'
 
 type ListenHost = Pick<
   EndpointFeatureHost,
-  'id' | 'logger' | 'pacer' | 'stereo' | 'features' | 'isClosed' | 'currentSource' | 'refreshSource' | 'sendLocalFrame'
+  'id' | 'logger' | 'pacer' | 'stereo' | 'features' | 'isClosed' | 'currentSource' | 'refreshSource' | 'tooSoonToStart' | 'sendLocalFrame'
 >
 
 /**
@@ -63,6 +63,7 @@ export class EndpointListen {
   /** Pacer tick while a bidirectional listen is on: one frame of its audio, if any. */
   private readonly sendLiveFrame = (): void => {
     if (this.host.currentSource() === OutgoingSource.Prompt || this.live.empty) return
+    if (this.host.tooSoonToStart(OutgoingSource.Stream)) return // keep the frame for the next tick
     const frame = this.live.shift()!
     this.host.sendLocalFrame(frame, OutgoingSource.Stream)
     if (this.live.empty) this.host.refreshSource()

@@ -93,4 +93,30 @@ describe('OutgoingStream: one SSRC, continuous seq/ts whatever the source', () =
     expect((p.timestamp - last.timestamp) >>> 0).toBe(800)
     expect(p.marker).toBe(true)
   })
+
+  it('a new source waits until our last packet is 10 ms old, so the stream never runs ahead of the clock', () => {
+    let t = 0
+    const s = new OutgoingStream(() => t)
+    s.setSource(OutgoingSource.Relay)
+    const a = relay(s, 10, 100)!
+    // a prompt tick 2 ms after the relayed packet: its frame would run 18 ms ahead
+    t += 2
+    expect(s.tooSoonToStart(OutgoingSource.Prompt)).toBe(true)
+    expect(s.tooSoonToStart(OutgoingSource.Relay)).toBe(false) // the relay itself goes on
+    t += 20 // the next tick
+    expect(s.tooSoonToStart(OutgoingSource.Prompt)).toBe(false)
+    s.setSource(OutgoingSource.Prompt)
+    const h = createRtpHeader()
+    parseRtpHeader(s.buildLocal(0, 160, 160), h)
+    expect((h.timestamp - a.timestamp) >>> 0).toBe(160)
+    expect((h.sequenceNumber - a.sequenceNumber) & 0xffff).toBe(1)
+    // back to the relay 3 ms after the prompt's frame: that packet is consumed, the next one opens the epoch
+    s.setSource(OutgoingSource.Relay)
+    t += 3
+    expect(relay(s, 11, 260)).toBeNull()
+    t += 20
+    const b = relay(s, 12, 420)!
+    expect((b.sequenceNumber - h.sequenceNumber) & 0xffff).toBe(1)
+    expect((b.timestamp - h.timestamp) >>> 0).toBe(160)
+  })
 })

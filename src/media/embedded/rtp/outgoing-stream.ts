@@ -28,6 +28,13 @@ const MAX_TS_JUMP = 80_000
  * the relay path does no clock read for 15 packets out of 16.
  */
 const CLOCK_EVERY_PACKETS = 16
+/**
+ * A new epoch waits until our last packet is at least this old: that packet's 20 ms of
+ * audio are still playing at the far end, and a packet sent now with the next frame's
+ * timestamp would run up to 20 ms ahead of the wall clock for the rest of the stream.
+ * From 10 ms on, whole-frame rounding keeps the error within ±10 ms.
+ */
+const MIN_EPOCH_GAP_MS = 10
 
 /**
  * ONE outgoing RTP stream per endpoint: own SSRC, own sequence and timestamp counters
@@ -78,6 +85,19 @@ export class OutgoingStream {
     this.epochOpen = false
   }
 
+  /**
+   * True while a packet from `source` would open a new epoch too soon after our last
+   * packet (see MIN_EPOCH_GAP_MS): the caller keeps its frame for the next tick.
+   */
+  tooSoonToStart(source: OutgoingSource): boolean {
+    if (source === this.source && this.epochOpen) return false
+    return this.lastPacketTooRecent()
+  }
+
+  private lastPacketTooRecent(): boolean {
+    return this.clockMs >= 0 && this.sinceLastSentMs() < MIN_EPOCH_GAP_MS
+  }
+
   /** The timestamp a new epoch starts at: last ts + elapsed wall clock, in whole frames, at least one. */
   private nextEpochTimestamp(): { ts: number; marker: boolean } {
     if (this.clockMs < 0) return { ts: this.ts, marker: true }
@@ -116,6 +136,10 @@ export class OutgoingStream {
       !this.epochOpen || inSsrc !== this.inSsrc || (seqDelta > MAX_SEQ_JUMP && seqDelta < 0x10000 - MAX_SEQ_JUMP) ||
       (tsDelta > MAX_TS_JUMP && tsDelta < 0x100000000 - MAX_TS_JUMP)
     if (restarted) {
+      if (this.lastPacketTooRecent()) {
+        this.epochOpen = false // consumed; the relay's next packet, 20 ms on, opens the epoch
+        return false
+      }
       const start = this.nextEpochTimestamp()
       this.tsOffset = (start.ts - inTs) >>> 0
       marker = marker || start.marker
