@@ -20,6 +20,9 @@ type ListenHost = Pick<
 export class EndpointListen {
   /** audio a listen's far side sends back, played to our far end */
   private readonly live = new LiveAudioQueue()
+  /** bidirectional listens running: they share the queue and ONE pacer client */
+  private bidirectional = 0
+  private removeLive: (() => void) | null = null
 
   constructor(private readonly host: ListenHost) {}
 
@@ -34,9 +37,9 @@ export class EndpointListen {
       onListenerError: (event, err) => host.logger.warn({ err, endpoint: host.id, event }, 'listen listener threw'),
     })
     const removeFeed = host.stereo.add((caller, callee) => fork.push(caller, callee))
-    let removeLive: (() => void) | null = null
-    if (opts.bidirectionalAudio?.enabled) {
-      removeLive = host.pacer.add(this.sendLiveFrame)
+    const bidirectional = opts.bidirectionalAudio?.enabled === true
+    if (bidirectional) {
+      if (this.bidirectional++ === 0) this.removeLive = host.pacer.add(this.sendLiveFrame)
       fork.on('audio', (frame) => this.live.push(frame))
       fork.on('killAudio', () => {
         this.live.clear()
@@ -47,8 +50,12 @@ export class EndpointListen {
     host.features.add(stop)
     void fork.done.then(() => {
       removeFeed()
-      removeLive?.()
-      if (removeLive) this.live.clear()
+      // the last bidirectional listen to end stops the live audio (not the first: the others still talk)
+      if (bidirectional && --this.bidirectional === 0) {
+        this.removeLive?.()
+        this.removeLive = null
+        this.live.clear()
+      }
       host.features.delete(stop)
       if (!host.isClosed()) host.refreshSource()
     })

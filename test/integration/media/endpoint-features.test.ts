@@ -105,6 +105,34 @@ describe('record, listen and conference integrated into the endpoint', () => {
     }
   })
 
+  it('two bidirectional listens: when the first ends, the second one\'s audio is still played', async () => {
+    const servers = await Promise.all([0, 1].map(async () => {
+      const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' })
+      await new Promise((r) => wss.once('listening', r))
+      const socket = new Promise<WebSocket>((resolve) => wss.on('connection', resolve))
+      return { wss, socket, port: (wss.address() as AddressInfo).port }
+    }))
+    try {
+      const a = await open()
+      const bidirectionalAudio = { enabled: true, streaming: false, sampleRate: 8000 }
+      const [first, second] = await Promise.all(servers.map((srv) => a.ep.startListen({ url: `ws://127.0.0.1:${srv.port}/`, bidirectionalAudio })))
+      const ws2 = await servers[1].socket
+      await first.stop()
+      expect(await first.done).toMatchObject({ reason: 'stopped' })
+      const pcm = Buffer.alloc(1600 * 2)
+      for (let i = 0; i < 1600; i++) pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 500 * i) / 8000)), i * 2)
+      const mark = a.peer.received.length
+      ws2.send(JSON.stringify({ type: 'playAudio', data: { audioContent: pcm.toString('base64'), audioContentType: 'raw', sampleRate: 8000 } }))
+      await sleep(400)
+      const back = a.peer.received.slice(mark)
+      expect(back.length).toBe(10)
+      expect(toneRatio(a.peer.decode(back), 500)).toBeGreaterThan(0.8)
+      await second.stop()
+    } finally {
+      for (const srv of servers) srv.wss.close()
+    }
+  })
+
   it('conference: each member hears the others, not itself; leave restores nothing to a bridge', async () => {
     const a = await open({ payload: { kind: 'tone', freq: 500 } })
     const b = await open({ payload: { kind: 'tone', freq: 1000 } })
