@@ -229,8 +229,8 @@ export class RtpPeer {
    * Seq must rise by exactly one packet to packet; one SSRC throughout; and the audio
    * timestamps must follow the arrival clock: a "ts jump" is a lasting shift of
    * (ts − arrival) by more than `toleranceMs`. Arrival jitter only ever delays packets,
-   * so the shift is read on the upper envelope of the next few packets, which a late
-   * burst does not move.
+   * so the shift is read on the upper envelope of the packets around it (300 ms each
+   * side), which a late burst does not move.
    */
   continuity(packets: ReceivedPacket[] = this.received, toleranceMs = 15): ContinuityReport {
     const report: ContinuityReport = { packets: packets.length, ssrcs: [...new Set(packets.map((p) => p.ssrc))], seqJumps: [], tsJumps: [] }
@@ -249,17 +249,20 @@ export class RtpPeer {
       offsets.push(unwrapped / 8 - (audio[i].at - audio[0].at))
     }
     // A jump is a step in (media time − arrival time) at one packet that persists: the two
-    // packets' own ts and arrival deltas disagree, and the medians of the offsets just before and
-    // just after differ by as much. Arrival noise (one late packet, a stalled receiver at the
-    // start) moves one of the two, not both. The first packets have no "before" to compare with.
-    const WINDOW = 6
-    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]
+    // packets' own ts and arrival deltas disagree, and the upper envelopes (max) of the
+    // offsets just before and just after differ by as much. Arrival noise only ever delays
+    // packets, i.e. lowers their offset: a stalled receiver, or a stalled sender catching up
+    // with a burst, lowers the offsets of the packets in the stall but not the envelope of
+    // a window that reaches past it (WINDOW packets = 300 ms). A real jump moves the
+    // envelope. The first packets have no "before" to compare with.
+    const WINDOW = 15
+    const envelope = (xs: number[]) => Math.max(...xs)
     for (let i = 3; i < audio.length; i++) {
       const tsDeltaMs = ((audio[i].ts - audio[i - 1].ts) | 0) / 8
       const arrivalDeltaMs = audio[i].at - audio[i - 1].at
       if (Math.abs(tsDeltaMs - arrivalDeltaMs) <= toleranceMs) continue
-      const before = median(offsets.slice(Math.max(0, i - WINDOW), i))
-      const after = median(offsets.slice(i, i + WINDOW))
+      const before = envelope(offsets.slice(Math.max(0, i - WINDOW), i))
+      const after = envelope(offsets.slice(i, i + WINDOW))
       if (Math.abs(after - before) > toleranceMs) report.tsJumps.push({ index: packets.indexOf(audio[i]), tsDeltaMs, arrivalDeltaMs })
     }
     return report
