@@ -52,6 +52,13 @@
 #define TRUNCATED_FLAG 0x80000000u
 #define TIMER_TAG 0xffffffffu
 #define MAX_EVENTS 256
+/**
+ * At most this many datagrams from one socket per turn: a socket flooded by a hostile or
+ * broken sender cannot fill the batch and delay every other call by a turn; what it
+ * has left stays queued (level-triggered) for the next turn. A bridged leg gets one
+ * packet per 20 ms, so this only ever limits a flood or a long stall's backlog.
+ */
+#define PER_SOCKET_PER_TURN 16
 
 typedef struct io {
   napi_env env;
@@ -133,26 +140,22 @@ static void update_ref(io_t *io) {
 
 /* ── receive ─────────────────────────────────────────────────────────────────── */
 
-/** Drain one ready socket into msgs[count..]; returns the new count. */
+/** Read up to PER_SOCKET_PER_TURN datagrams of one ready socket into msgs[count..]; returns the new count. */
 static uint32_t drain(io_t *io, uint32_t slot, uint32_t count) {
-  int fd = io->fds[slot];
-  while (count < BATCH) {
-    uint32_t room = BATCH - count;
-    for (uint32_t i = count; i < BATCH; i++) io->msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_in);
-    int n = recvmmsg(fd, &io->msgs[count], room, MSG_DONTWAIT, NULL);
-    if (n <= 0) break; /* EAGAIN: drained; any other error: try again next readiness */
-    for (int i = 0; i < n; i++) {
-      uint32_t k = count + (uint32_t)i;
-      uint32_t *m = &io->meta[k * META_FIELDS];
-      m[0] = slot;
-      m[1] = ntohl(io->from[k].sin_addr.s_addr);
-      m[2] = ntohs(io->from[k].sin_port);
-      m[3] = io->msgs[k].msg_len | ((io->msgs[k].msg_hdr.msg_flags & MSG_TRUNC) ? TRUNCATED_FLAG : 0);
-    }
-    count += (uint32_t)n;
-    if ((uint32_t)n < room) break; /* the socket had fewer than we had room for: it is empty */
+  uint32_t room = BATCH - count;
+  if (room > PER_SOCKET_PER_TURN) room = PER_SOCKET_PER_TURN;
+  for (uint32_t i = count; i < count + room; i++) io->msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_in);
+  int n = recvmmsg(io->fds[slot], &io->msgs[count], room, MSG_DONTWAIT, NULL);
+  if (n <= 0) return count; /* EAGAIN: nothing after all; any other error: try again next readiness */
+  for (int i = 0; i < n; i++) {
+    uint32_t k = count + (uint32_t)i;
+    uint32_t *m = &io->meta[k * META_FIELDS];
+    m[0] = slot;
+    m[1] = ntohl(io->from[k].sin_addr.s_addr);
+    m[2] = ntohs(io->from[k].sin_port);
+    m[3] = io->msgs[k].msg_len | ((io->msgs[k].msg_hdr.msg_flags & MSG_TRUNC) ? TRUNCATED_FLAG : 0);
   }
-  return count;
+  return count + (uint32_t)n;
 }
 
 static void call_js(io_t *io, uint32_t count, int timer_fired) {
@@ -178,30 +181,39 @@ static void call_js(io_t *io, uint32_t count, int timer_fired) {
   napi_close_handle_scope(env, scope);
 }
 
+/** Rounds of epoll_wait per turn while some socket still had more than its share (a flood). */
+#define MAX_ROUNDS 8
+
 static void on_poll(uv_poll_t *handle, int status, int events) {
   (void)status;
   (void)events;
   io_t *io = handle->data;
   if (io->destroyed) return;
   struct epoll_event ev[MAX_EVENTS];
-  int n = epoll_wait(io->epfd, ev, MAX_EVENTS, 0);
-  if (n <= 0) return;
   int timer_fired = 0;
   uint32_t count = 0;
-  /* the timer first: a full batch must not push the pacer's wake-up to the next turn */
-  for (int i = 0; i < n; i++) {
-    if (ev[i].data.u32 != TIMER_TAG) continue;
-    uint64_t expirations;
-    if (read(io->tfd, &expirations, sizeof expirations) == (ssize_t)sizeof expirations && io->timer_armed) {
-      timer_fired = 1;
-      io->timer_armed = 0;
+  for (int round = 0; round < MAX_ROUNDS && count < BATCH; round++) {
+    int n = epoll_wait(io->epfd, ev, MAX_EVENTS, 0);
+    if (n <= 0) break;
+    /* the timer first: a full batch must not push the pacer's wake-up to the next turn */
+    for (int i = 0; i < n; i++) {
+      if (ev[i].data.u32 != TIMER_TAG) continue;
+      uint64_t expirations;
+      if (read(io->tfd, &expirations, sizeof expirations) == (ssize_t)sizeof expirations && io->timer_armed) {
+        timer_fired = 1;
+        io->timer_armed = 0;
+      }
     }
-  }
-  /* level-triggered: sockets not drained because the batch is full stay ready for the next turn */
-  for (int i = 0; i < n && count < BATCH; i++) {
-    uint32_t slot = ev[i].data.u32;
-    if (slot == TIMER_TAG || slot >= io->cap || io->fds[slot] < 0) continue;
-    count = drain(io, slot, count);
+    /* level-triggered: whatever a socket has left (its share taken, or the batch full) stays ready */
+    int more = 0;
+    for (int i = 0; i < n && count < BATCH; i++) {
+      uint32_t slot = ev[i].data.u32;
+      if (slot == TIMER_TAG || slot >= io->cap || io->fds[slot] < 0) continue;
+      uint32_t before = count;
+      count = drain(io, slot, count);
+      if (count - before == PER_SOCKET_PER_TURN) more = 1;
+    }
+    if (!more) break;
   }
   if (timer_fired) update_ref(io);
   if (count > 0 || timer_fired) call_js(io, count, timer_fired);

@@ -43,6 +43,35 @@ describe.each(RTP_IO_KINDS)('bad input is dropped and counted, never thrown (%s 
     expect(b.peer.continuity()).toMatchObject({ seqJumps: [], tsJumps: [] })
   })
 
+  it('a flood at one endpoint is dropped and counted, and a bridged call next to it loses nothing', async () => {
+    const a = await leg(engine, { payload: { kind: 'marker', octet: 0x11 } })
+    const b = await leg(engine)
+    const x = await leg(engine)
+    legs.push(a, b, x)
+    await a.ep.bridge(b.ep)
+    a.peer.start()
+    const flooder = dgram.createSocket('udp4')
+    await new Promise<void>((r) => flooder.bind(0, '127.0.0.1', () => r()))
+    const junk = Buffer.from('junk, not RTP: 12 bytes+')
+    try {
+      // 10 bursts of 1,000 datagrams, 20 ms apart, at an endpoint that is not in the call
+      for (let burst = 0; burst < 10; burst++) {
+        for (let i = 0; i < 1000; i++) flooder.send(junk, x.ep.port, '127.0.0.1')
+        await sleep(20)
+      }
+      await sleep(100)
+    } finally {
+      flooder.close()
+    }
+    a.peer.stop()
+    await sleep(40)
+    expect(x.ep.stats().dropped.malformed).toBeGreaterThan(1000)
+    const heard = b.peer.audio()
+    expect(heard.length).toBeGreaterThan(15)
+    expect(heard.every((p) => p.payload[0] === 0x11)).toBe(true)
+    expect(b.peer.continuity()).toMatchObject({ ssrcs: [heard[0].ssrc], seqJumps: [] }) // no packet of the call lost
+  })
+
   it('latches on the first source (RFC 4961) and drops packets from anywhere else', async () => {
     const a = await leg(engine, { payload: { kind: 'marker', octet: 0x11 } })
     const b = await leg(engine)
