@@ -154,7 +154,8 @@ export class NativeRtpIo implements RtpIo {
     const meta = this.meta
     const arena = this.arena
     const slotBytes = this.native.SLOT_BYTES
-    for (let i = 0, m = 0; i < count; i++, m += 4) {
+    const fields = this.native.META_FIELDS
+    for (let i = 0, m = 0; i < count; i++, m += fields) {
       const handler = this.handlers[meta[m]]
       if (!handler) continue // closed during this batch
       const length = meta[m + 3]
