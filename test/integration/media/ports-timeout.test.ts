@@ -93,4 +93,21 @@ describe('ports, lifecycle and RTP timeout', () => {
     expect(ep2.closed).toBe(true)
     await expect(engine.createEndpoint()).rejects.toMatchObject({ code: 'LIVECALL_ERR_MEDIA_CLOSED' })
   })
+
+  it('an endpoint asked for while the engine closes is refused as closed, and leaves no port bound', async () => {
+    const engine = testEngine({ portMin: 42940, portMax: 42949 })
+    const pending = engine.createEndpoint()
+    const closing = engine.close()
+    await expect(pending).rejects.toMatchObject({ code: 'LIVECALL_ERR_MEDIA_CLOSED' })
+    await closing
+    expect(engine.stats().portsInUse).toBe(0)
+    for (const port of [42940, 42941]) {
+      const s = dgram.createSocket('udp4')
+      await new Promise<void>((r, j) => {
+        s.once('error', j)
+        s.bind(port, '127.0.0.1', () => r())
+      })
+      s.close()
+    }
+  })
 })
