@@ -12,7 +12,7 @@ const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
 
 function runTsx(script: string, args: string[]): Promise<number> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, script), ...args], {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', resolve(ROOT, script), ...args], {
       cwd: ROOT,
       stdio: 'inherit',
     })
@@ -27,7 +27,9 @@ function runTsx(script: string, args: string[]): Promise<number> {
 const failures: string[] = []
 if ((await runTsx('bench/sip-b2bua.ts', process.argv.slice(2))) !== 0) failures.push('bench/sip-b2bua.ts')
 if (existsSync(resolve(ROOT, 'bench/rtp-load.ts'))) {
-  if ((await runTsx('bench/rtp-load.ts', [])) !== 0) failures.push('bench/rtp-load.ts')
+  // the scenarios docs/benchmarks.md reports: C load generator, 100/500/1,000 bridged calls, 200 prompts
+  const rtpArgs = ['--peers', 'c', '--calls', '100,500,1000', '--seconds', '8', '--prompts', '200']
+  if ((await runTsx('bench/rtp-load.ts', rtpArgs)) !== 0) failures.push('bench/rtp-load.ts')
 } else {
   console.error('bench/rtp-load.ts not present: RTP benchmark skipped')
 }
