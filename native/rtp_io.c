@@ -108,13 +108,23 @@ static napi_value int_value(napi_env env, int32_t v) {
   return out;
 }
 
-static io_t *io_arg(napi_env env, napi_value v) {
+/** The io behind `v`, or NULL when it is gone (closing calls are quietly ignored then). */
+static io_t *live_io(napi_env env, napi_value v) {
   io_t *io = NULL;
-  if (napi_get_value_external(env, v, (void **)&io) != napi_ok || io == NULL || io->destroyed) {
-    napi_throw_error(env, "LIVECALL_ERR_RTP_IO", "rtp io is closed");
-    return NULL;
-  }
+  if (napi_get_value_external(env, v, (void **)&io) != napi_ok || io == NULL || io->destroyed) return NULL;
   return io;
+}
+
+/** The io behind `v`; throws when it is gone (binding or sending on a closed io is a bug). */
+static io_t *io_arg(napi_env env, napi_value v) {
+  io_t *io = live_io(env, v);
+  if (io == NULL) napi_throw_error(env, "LIVECALL_ERR_RTP_IO", "rtp io is closed");
+  return io;
+}
+
+static struct sockaddr_in ipv4_address(uint32_t host, uint32_t port) {
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = htonl(host)};
+  return sa;
 }
 
 static int bytes_arg(napi_env env, napi_value v, uint8_t **data, size_t *len) {
@@ -324,7 +334,7 @@ static napi_value js_destroy(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   io_t *io = NULL;
-  if (napi_get_value_external(env, argv[0], (void **)&io) == napi_ok && io != NULL) teardown(io);
+  if (napi_get_value_external(env, argv[0], (void **)&io) == napi_ok && io != NULL) teardown(io); /* idempotent */
   return NULL;
 }
 
@@ -360,7 +370,7 @@ static napi_value js_bind(napi_env env, napi_callback_info info) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return int_value(env, -errno);
   if (rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = htonl(host)};
+  struct sockaddr_in sa = ipv4_address(host, port);
   if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
     int err = errno;
     close(fd);
@@ -387,8 +397,8 @@ static napi_value js_unbind(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  io_t *io = NULL;
-  if (napi_get_value_external(env, argv[0], (void **)&io) != napi_ok || io == NULL || io->destroyed) return NULL;
+  io_t *io = live_io(env, argv[0]);
+  if (io == NULL) return NULL;
   uint32_t slot;
   CHECK(napi_get_value_uint32(env, argv[1], &slot));
   if (slot >= io->cap || io->fds[slot] < 0) return NULL;
@@ -415,7 +425,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_uint32(env, argv[4], &port));
   if (slot >= io->cap || io->fds[slot] < 0) return int_value(env, -EBADF);
   if (port == 0 || port > 65535) return int_value(env, -EINVAL);
-  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = htonl(address)};
+  struct sockaddr_in sa = ipv4_address(address, port);
   ssize_t sent = sendto(io->fds[slot], data, len, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof sa);
   return int_value(env, sent < 0 ? -errno : (int32_t)sent);
 }
@@ -450,8 +460,8 @@ static napi_value js_disarm_timer(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  io_t *io = NULL;
-  if (napi_get_value_external(env, argv[0], (void **)&io) != napi_ok || io == NULL || io->destroyed) return NULL;
+  io_t *io = live_io(env, argv[0]);
+  if (io == NULL) return NULL;
   struct itimerspec off = {0};
   timerfd_settime(io->tfd, 0, &off, NULL);
   io->timer_armed = 0;

@@ -26,8 +26,6 @@ export interface PacerOptions {
 /** Catch up at most this many missed ticks at once after a stall; beyond that, resynchronise. */
 const MAX_CATCH_UP_TICKS = 5
 
-export { monotonicMs }
-
 /**
  * ONE timer loop for every endpoint that sends locally generated frames (prompts,
  * conference mixes): not a setInterval per endpoint. Deadlines are `start + k × period`

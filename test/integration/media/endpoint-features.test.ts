@@ -16,6 +16,21 @@ function channel(wav: Buffer, ch: 0 | 1): Int16Array {
   return out
 }
 
+/**
+ * The listen's far side (a bot) answers with 200 ms of 500 Hz as a jambonz playAudio
+ * message: the endpoint's far end must hear exactly those 10 packets of that tone.
+ */
+async function expectBotAnswerPlayed(l: Leg, ws: WebSocket): Promise<void> {
+  const pcm = Buffer.alloc(1600 * 2)
+  for (let i = 0; i < 1600; i++) pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 500 * i) / 8000)), i * 2)
+  const mark = l.peer.received.length
+  ws.send(JSON.stringify({ type: 'playAudio', data: { audioContent: pcm.toString('base64'), audioContentType: 'raw', sampleRate: 8000 } }))
+  await sleep(400)
+  const back = l.peer.received.slice(mark)
+  expect(back.length).toBe(10)
+  expect(toneRatio(l.peer.decode(back), 500)).toBeGreaterThan(0.8)
+}
+
 describe('record, listen and conference integrated into the endpoint', () => {
   let engine: EmbeddedMediaEngine
   let dir: string
@@ -90,14 +105,7 @@ describe('record, listen and conference integrated into the endpoint', () => {
       const heard = Int16Array.from({ length: 160 * 5 }, (_, i) => binaries[3 + Math.floor(i / 160)].readInt16LE((i % 160) * 2))
       expect(toneRatio(heard, 1000)).toBeGreaterThan(0.8)
       // the bot answers with 200 ms of 500 Hz
-      const pcm = Buffer.alloc(1600 * 2)
-      for (let i = 0; i < 1600; i++) pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 500 * i) / 8000)), i * 2)
-      const mark = a.peer.received.length
-      ws.send(JSON.stringify({ type: 'playAudio', data: { audioContent: pcm.toString('base64'), audioContentType: 'raw', sampleRate: 8000 } }))
-      await sleep(400)
-      const back = a.peer.received.slice(mark)
-      expect(back.length).toBe(10)
-      expect(toneRatio(a.peer.decode(back), 500)).toBeGreaterThan(0.8)
+      await expectBotAnswerPlayed(a, ws)
       await listen.stop()
       expect(await listen.done).toMatchObject({ reason: 'stopped' })
     } finally {
@@ -119,14 +127,7 @@ describe('record, listen and conference integrated into the endpoint', () => {
       const ws2 = await servers[1].socket
       await first.stop()
       expect(await first.done).toMatchObject({ reason: 'stopped' })
-      const pcm = Buffer.alloc(1600 * 2)
-      for (let i = 0; i < 1600; i++) pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 500 * i) / 8000)), i * 2)
-      const mark = a.peer.received.length
-      ws2.send(JSON.stringify({ type: 'playAudio', data: { audioContent: pcm.toString('base64'), audioContentType: 'raw', sampleRate: 8000 } }))
-      await sleep(400)
-      const back = a.peer.received.slice(mark)
-      expect(back.length).toBe(10)
-      expect(toneRatio(a.peer.decode(back), 500)).toBeGreaterThan(0.8)
+      await expectBotAnswerPlayed(a, ws2)
       await second.stop()
     } finally {
       for (const srv of servers) srv.wss.close()

@@ -37,6 +37,9 @@ class DgramSocketPair implements RtpSocketPair {
   /** the last destination's text form: the relay sends to the same address 50 times a second */
   private lastAddress = -1
   private lastAddressText = ''
+  /** the last source's numeric form: packets come from the same address 50 times a second */
+  private lastFromText = ''
+  private lastFrom = -1
   onSendError: (() => void) | null = null
 
   private closed = false
@@ -60,7 +63,11 @@ class DgramSocketPair implements RtpSocketPair {
   private deliver(handler: PacketHandler | null, msg: Buffer, rinfo: dgram.RemoteInfo): void {
     if (handler === null) return
     try {
-      handler(msg, ipv4ToNumber(rinfo.address), rinfo.port)
+      if (rinfo.address !== this.lastFromText) {
+        this.lastFromText = rinfo.address
+        this.lastFrom = ipv4ToNumber(rinfo.address)
+      }
+      handler(msg, this.lastFrom, rinfo.port)
     } catch (err) {
       this.logger.warn({ err }, 'RTP packet handler threw')
     }
