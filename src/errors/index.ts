@@ -1,1 +1,2 @@
-export { LivecallError, ConfigError } from './livecall-error.js'
+export { LivecallError, ConfigError, isCoded } from './livecall-error.js'
+export { ERROR_STATUS, statusOf, type ErrorCode } from './codes.js'

@@ -1,13 +1,16 @@
+import { ERROR_STATUS, type ErrorCode } from './codes.js'
+
 /**
  * Every error livecall raises on purpose is a LivecallError with a stable code
- * (`LIVECALL_ERR_*`) and the HTTP status the control plane maps it to.
- * After undici's `UND_ERR_*` errors: callers switch on `code`, never on message text.
+ * (`LIVECALL_ERR_*`, listed with their HTTP status in codes.ts) and the HTTP status the
+ * control plane maps it to. After undici's `UND_ERR_*` errors: callers switch on `code`,
+ * never on message text. `status` defaults to the code's status in the list.
  */
 export class LivecallError extends Error {
-  readonly code: string
+  readonly code: ErrorCode
   readonly status: number
 
-  constructor(code: string, message: string, status = 500, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, status: number = ERROR_STATUS[code], options?: { cause?: unknown }) {
     super(message, options)
     this.name = 'LivecallError'
     this.code = code
@@ -21,4 +24,10 @@ export class ConfigError extends LivecallError {
     super('LIVECALL_ERR_CONFIG', message, 500)
     this.name = 'ConfigError'
   }
+}
+
+/** true when `err` carries one of livecall's codes (LivecallError, SipParseError, WireFrameError) */
+export function isCoded(err: unknown): err is { code: ErrorCode; message: string } {
+  return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' &&
+    (err as { code: string }).code in ERROR_STATUS
 }

@@ -8,6 +8,7 @@
  * (Via, Route, Record-Route, Contact, and other list headers), so `getAll('via')`
  * always yields one entry per hop.
  */
+import type { ErrorCode } from '../../errors/codes.js'
 export interface SipHeader {
   /** canonical lower-case full name, e.g. `via`, `call-id`, `content-length` */
   readonly name: string
@@ -56,7 +57,7 @@ export interface NameAddr {
 
 /** Thrown by the parser; `respondable` is true when enough was parsed to send a 400. */
 export class SipParseError extends Error {
-  readonly code = 'LIVECALL_ERR_SIP_PARSE'
+  readonly code: ErrorCode = 'LIVECALL_ERR_SIP_PARSE'
   constructor(
     message: string,
     /**

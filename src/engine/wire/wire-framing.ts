@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../../errors/codes.js'
+
 /**
  * drachtio wire protocol framing (drachtio-protocol.md §A.1): `<len>#<payload>`, where
  * `len` is the payload length in bytes as decimal ASCII. Messages may arrive several per
@@ -8,7 +10,7 @@
 export const MAX_LENGTH_DIGITS = 5
 
 export class WireFrameError extends Error {
-  readonly code = 'LIVECALL_ERR_WIRE_FRAME'
+  readonly code: ErrorCode = 'LIVECALL_ERR_WIRE_FRAME'
 }
 
 export class WireReader {
