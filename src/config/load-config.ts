@@ -21,11 +21,14 @@ const VARIABLES: ReadonlyArray<[string, keyof Config, string | undefined, 'strin
   ['FREESWITCH_SECRET', 'freeswitchSecret', 'ClueCon', 'string'],
   ['HTTP_HOST', 'httpHost', '127.0.0.1', 'string'],
   ['HTTP_PORT', 'httpPort', '3000', 'int'],
+  ['SIP_TRUNK', 'sipTrunk', undefined, 'string'],
   ['CALL_HOOK', 'callHook', undefined, 'string'],
   ['CALL_STATUS_HOOK', 'callStatusHook', undefined, 'string'],
   ['ACCOUNT_SID', 'accountSid', undefined, 'string'],
   ['API_KEY', 'apiKey', undefined, 'string'],
   ['WEBHOOK_SECRET', 'webhookSecret', undefined, 'string'],
+  ['WEBHOOK_TIMEOUT_MS', 'webhookTimeoutMs', '5000', 'int'],
+  ['RECORDINGS_DIR', 'recordingsDir', 'recordings', 'string'],
   ['LOG_LEVEL', 'logLevel', 'info', 'string'],
 ]
 

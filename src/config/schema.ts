@@ -21,11 +21,16 @@ export const ConfigSchema = Type.Object({
   freeswitchSecret: Type.String(),
   httpHost: Host,
   httpPort: Type.Integer({ minimum: 0, maximum: 65535 }),
+  /** where `dial` sends `phone` targets (SPEC §2) */
+  sipTrunk: Type.Optional(Type.String({ pattern: '^sips?:[^\\s]+$' })),
   callHook: Type.Optional(Type.String({ pattern: '^https?://' })),
-  callStatusHook: Type.Optional(Type.String()),
+  callStatusHook: Type.Optional(Type.String({ pattern: '^https?://' })),
   accountSid: Type.Optional(Type.String({ minLength: 1 })),
   apiKey: Type.Optional(Type.String({ minLength: 1 })),
   webhookSecret: Type.Optional(Type.String()),
+  webhookTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000 }),
+  /** where recordings (the record verb, live `record`) are written */
+  recordingsDir: Type.String({ minLength: 1 }),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
 })
 

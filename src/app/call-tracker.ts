@@ -1,0 +1,26 @@
+import type { Call } from '../call/call.js'
+import type { CallRegistry } from '../call/call-registry.js'
+import { isFinal } from '../call/call-state.js'
+import type { WebhookClient } from './webhook/index.js'
+
+export interface CallTrackerDeps {
+  registry: CallRegistry
+  webhooks: WebhookClient
+  /** a call reached a final state (metrics) */
+  onEnded?: (call: Call) => void
+}
+
+/**
+ * Every call's life, observed once: it is in the registry while it is not final, and
+ * each transition is POSTed to its status hook (SPEC §3), in order per call.
+ */
+export function trackCall(deps: CallTrackerDeps, call: Call): void {
+  void deps.registry.add(call)
+  call.onState((c, description) => {
+    if (c.statusHook) deps.webhooks.notifyOrdered(c.sid, c.statusHook, description)
+    if (isFinal(c.state)) {
+      void deps.registry.remove(c.sid)
+      deps.onEnded?.(c)
+    }
+  })
+}

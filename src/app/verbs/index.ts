@@ -1,0 +1,14 @@
+import { answer } from './answer.js'
+import { hangup } from './hangup.js'
+import { pause } from './pause.js'
+import { play } from './play.js'
+import { redirect } from './redirect.js'
+import { say } from './say.js'
+import { sipDecline } from './sip-decline.js'
+import { tag } from './tag.js'
+import type { VerbDefinition } from './verb.js'
+
+/** Every verb livecall runs (SPEC §4), by jambonz name. */
+export const VERBS: ReadonlyMap<string, VerbDefinition<unknown>> = new Map(
+  ([answer, hangup, pause, play, redirect, say, sipDecline, tag] as Array<VerbDefinition<never>>).map((v) => [v.name, v as VerbDefinition<unknown>]),
+)

@@ -1,0 +1,129 @@
+/**
+ * The whole product wired together: config → logger → engine? → srf → media → calls →
+ * http. `main.ts` runs it as a process; tests start it in-process. No call logic here.
+ */
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { acceptInboundCalls } from './app/inbound-calls.js'
+import type { AppDeps } from './app/app-deps.js'
+import type { CallSession } from './app/call-session.js'
+import { trackCall } from './app/call-tracker.js'
+import { resolveHook, WebhookClient } from './app/webhook/index.js'
+import { InMemoryCallRegistry } from './call/call-registry.js'
+import type { Config } from './config/index.js'
+import { buildServer } from './control/build-server.js'
+import { createSipEngine, type SipEngine } from './engine/index.js'
+import { LivecallError } from './errors/index.js'
+import { createEmbeddedMediaEngine, type EmbeddedMediaEngine } from './media/index.js'
+import { Metrics } from './observability/metrics.js'
+import { connectSrf, type SrfConnection } from './sip/connect-srf.js'
+
+export const DEFAULT_GREETING = 'Hello from livecall. Goodbye.'
+
+export interface Livecall {
+  readonly config: Config
+  readonly accountSid: string
+  readonly apiKey: string
+  readonly http: FastifyInstance
+  readonly registry: InMemoryCallRegistry
+  readonly media: EmbeddedMediaEngine
+  readonly engine: SipEngine | undefined
+  readonly webhooks: WebhookClient
+  readonly sessions: Map<string, CallSession>
+  /** SIGTERM: refuse new calls, end the ones in progress, close everything */
+  stop(): Promise<void>
+}
+
+/** Start livecall; throws LivecallError('LIVECALL_ERR_CONFIG', …) naming what could not start. */
+export async function startLivecall(config: Config, logger: Logger): Promise<Livecall> {
+  const started = Date.now()
+  const accountSid = config.accountSid ?? `AC${randomBytes(16).toString('hex')}`
+  const apiKey = config.apiKey ?? randomBytes(24).toString('base64url')
+  if (!config.accountSid || !config.apiKey) {
+    logger.info({ account_sid: accountSid, api_key: config.apiKey ? '(from API_KEY)' : apiKey }, 'control plane credentials (generated; set ACCOUNT_SID / API_KEY to fix them)')
+  }
+  if (config.mediaEngine !== 'embedded') {
+    throw new LivecallError('LIVECALL_ERR_CONFIG', 'MEDIA_ENGINE=freeswitch is not available in this build yet; use embedded')
+  }
+
+  let engine: SipEngine | undefined
+  if (!config.drachtioHost) {
+    engine = createSipEngine({
+      sipHost: config.sipHost,
+      sipPort: config.sipPort,
+      drachtioPort: config.drachtioPort,
+      drachtioSecret: config.drachtioSecret,
+      logger: logger.child({ component: 'engine' }),
+    })
+    await engine.start().catch((err: unknown) => {
+      throw new LivecallError('LIVECALL_ERR_CONFIG', `SIP engine cannot listen on ${config.sipHost}:${config.sipPort} (SIP) / 127.0.0.1:${config.drachtioPort} (drachtio): ${(err as Error).message}`, 500, { cause: err })
+    })
+  }
+  let sip: SrfConnection
+  let media: EmbeddedMediaEngine
+  try {
+    sip = await connectSrf({ host: config.drachtioHost ?? '127.0.0.1', port: config.drachtioPort, secret: config.drachtioSecret, logger: logger.child({ component: 'sip' }) })
+    media = createEmbeddedMediaEngine({ host: config.rtpHost, portMin: config.rtpPortMin, portMax: config.rtpPortMax, io: config.rtpIo, logger: logger.child({ component: 'media' }) })
+  } catch (err) {
+    await engine?.stop()
+    throw new LivecallError('LIVECALL_ERR_CONFIG', `cannot start: ${(err as Error).message}`, 500, { cause: err })
+  }
+
+  const registry = new InMemoryCallRegistry()
+  const metrics = new Metrics({
+    callsInProgress: () => registry.size(),
+    mediaEndpoints: () => media.stats().endpoints,
+    engineCounts: () => (engine ? { ...engine.counts() } : undefined),
+  })
+  const webhooks = new WebhookClient({
+    secret: config.webhookSecret,
+    timeoutMs: config.webhookTimeoutMs,
+    logger: logger.child({ component: 'webhook' }),
+    onResult: (r) => metrics.webhook(r.outcome, r.ms),
+  })
+  const sessions = new Map<string, CallSession>()
+  const deps: AppDeps = {
+    srf: sip.srf,
+    media,
+    registry,
+    webhooks,
+    logger: logger.child({ component: 'call' }),
+    settings: { accountSid, sipTrunk: config.sipTrunk, recordingsDir: config.recordingsDir, demoGreeting: DEFAULT_GREETING },
+    track: (call) => trackCall({ registry, webhooks, onEnded: (c) => metrics.callEnded(c.state, c.direction) }, call),
+  }
+  const inbound = acceptInboundCalls(deps, {
+    callHook: config.callHook ? resolveHook(config.callHook) : undefined,
+    statusHook: config.callStatusHook ? resolveHook(config.callStatusHook) : undefined,
+  }, sessions)
+
+  let draining = false
+  const http = buildServer({
+    logger,
+    metrics,
+    health: () => ({
+      status: draining ? 'draining' : sip.connected ? 'ok' : 'degraded',
+      sip: { connected: sip.connected },
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      calls: registry.size(),
+      engine: engine?.counts(),
+      media: { rtpIo: media.io.kind, endpoints: media.stats().endpoints },
+    }),
+  })
+
+  return {
+    config, accountSid, apiKey, http, registry, media, engine, webhooks, sessions,
+    async stop() {
+      if (draining) return
+      draining = true
+      inbound.stopAccepting()
+      await inbound.endAll()
+      await http.close()
+      await webhooks.drain()
+      sip.close()
+      await media.close()
+      await webhooks.close()
+      await engine?.stop()
+    },
+  }
+}
