@@ -182,6 +182,7 @@ export abstract class SipUdpEndpoint {
   private waiters: Array<{ pred: (m: string) => boolean; resolve: (m: string) => void }> = []
   private readonly retransmits = new Map<string, NodeJS.Timeout>()
   private closed = false
+  private unsent = 0
 
   protected constructor(protected readonly socket: dgram.Socket) {
     socket.on('message', (buf, rinfo) => {
@@ -228,7 +229,11 @@ export abstract class SipUdpEndpoint {
   }
 
   protected sendTo(text: string, to: HostPort): void {
-    if (!this.closed) this.socket.send(Buffer.from(text), to.port, to.host)
+    if (this.closed) return
+    this.unsent++
+    this.socket.send(Buffer.from(text), to.port, to.host, () => {
+      if (--this.unsent === 0 && this.closed) this.socket.close()
+    })
   }
 
   /** Send a final INVITE response and repeat it until `ackReceived(key)`. */
@@ -277,6 +282,7 @@ export abstract class SipUdpEndpoint {
     this.closed = true
     for (const t of this.retransmits.values()) clearTimeout(t)
     this.retransmits.clear()
-    this.socket.close()
+    // a datagram handed to the socket just before close() still goes out (a 200 to BYE, say)
+    if (this.unsent === 0) this.socket.close()
   }
 }

@@ -109,6 +109,12 @@ export class WebhookScaffold {
   }
 
   /** Recorded requests, all or those to `path`. */
+  /** forget every route and recorded request (between tests) */
+  reset(): void {
+    this.routes.clear()
+    this.received.length = 0
+  }
+
   requests(path?: string): RecordedRequest[] {
     return path === undefined ? [...this.received] : this.received.filter((r) => r.path === path)
   }
