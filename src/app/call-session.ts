@@ -8,7 +8,7 @@ import type { VerbContext, VerbStep } from './verbs/verb.js'
 import { resolveHook, type Hook, type ResolvedHook } from './webhook/index.js'
 
 /** Codes that end the application (and the call) rather than skipping one verb. */
-const FATAL = new Set(['LIVECALL_ERR_APP_INVALID', 'LIVECALL_ERR_WEBHOOK_TIMEOUT', 'LIVECALL_ERR_WEBHOOK_HTTP', 'LIVECALL_ERR_WEBHOOK_NETWORK', 'LIVECALL_ERR_WEBHOOK_BODY', 'LIVECALL_ERR_WEBHOOK_URL'])
+const FATAL = new Set(['LIVECALL_ERR_APP_INVALID', 'LIVECALL_ERR_WEBHOOK_TIMEOUT', 'LIVECALL_ERR_WEBHOOK_HTTP', 'LIVECALL_ERR_WEBHOOK_NETWORK', 'LIVECALL_ERR_WEBHOOK_BODY', 'LIVECALL_ERR_WEBHOOK_URL', 'LIVECALL_ERR_DIAL_TARGET'])
 
 /**
  * A call running its webhook application: the current application URL (against which

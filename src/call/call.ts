@@ -6,6 +6,7 @@ import { LivecallError } from '../errors/index.js'
 import { CallState, canTransition, isAnswered, isFinal } from './call-state.js'
 import type { CallDescription, CallDirection, HookRef } from './call-description.js'
 import { SerialQueue } from './serial-queue.js'
+import type { Bridge } from './bridge.js'
 
 export interface CallInit {
   sid?: string
@@ -65,6 +66,8 @@ export class Call {
   readonly createdAt = new Date()
   callId: string
   statusHook: HookRef | undefined
+  /** the dial bridge this leg is part of, while it lasts */
+  bridge: Bridge | undefined
   customerData: Record<string, unknown> | undefined
   private stateValue = CallState.Queued
   private sipStatusValue: number | null = null

@@ -1,4 +1,5 @@
 import { answer } from './answer.js'
+import { dial } from './dial.js'
 import { hangup } from './hangup.js'
 import { pause } from './pause.js'
 import { play } from './play.js'
@@ -10,5 +11,5 @@ import type { VerbDefinition } from './verb.js'
 
 /** Every verb livecall runs (SPEC §4), by jambonz name. */
 export const VERBS: ReadonlyMap<string, VerbDefinition<unknown>> = new Map(
-  ([answer, hangup, pause, play, redirect, say, sipDecline, tag] as Array<VerbDefinition<never>>).map((v) => [v.name, v as VerbDefinition<unknown>]),
+  ([answer, dial, hangup, pause, play, redirect, say, sipDecline, tag] as Array<VerbDefinition<never>>).map((v) => [v.name, v as VerbDefinition<unknown>]),
 )
