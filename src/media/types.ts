@@ -72,6 +72,14 @@ export interface MediaEndpoint {
   unmute(direction: MediaDirection): Promise<void>
   play(source: PlaySource, signal?: AbortSignal): Promise<PlayResult>
   collectDigits(opts: CollectDigitsOptions, signal?: AbortSignal): Promise<CollectDigitsResult>
+  /**
+   * Send DTMF to the far end as RFC 4733 telephone-events: '0'–'9', '*', '#', 'A'–'D';
+   * 'w' pauses 500 ms and 'W' one second (FreeSWITCH send_dtmf, which jambonz's dtmf verb
+   * uses). Resolves when the last event ended, or at once on abort/close (an event in
+   * progress is ended first). Rejects with LIVECALL_ERR_MEDIA_BAD_DIGITS for any other
+   * character, LIVECALL_ERR_MEDIA_STATE when telephone-event was not negotiated.
+   */
+  sendDigits(digits: string, opts?: SendDigitsOptions, signal?: AbortSignal): Promise<void>
   startListen(opts: ListenOptions): Promise<ListenHandle>
   startRecording(opts: RecordingOptions): Promise<RecordingHandle>
   joinConference(name: string, opts?: ConferenceJoinOptions): Promise<ConferenceMember>
@@ -103,6 +111,11 @@ export interface CollectDigitsOptions {
   /** ms to wait for the first digit / overall */
   timeoutMs?: number
   interDigitTimeoutMs?: number
+}
+
+export interface SendDigitsOptions {
+  /** length of each digit's event in ms (default 500, as jambonz's dtmf verb; 40–8000) */
+  durationMs?: number
 }
 
 export interface CollectDigitsResult {

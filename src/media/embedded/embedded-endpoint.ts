@@ -15,11 +15,13 @@ import type {
   PlaySource,
   RecordingHandle,
   RecordingOptions,
+  SendDigitsOptions,
 } from '../types.js'
 import type { LoadAudio } from './audio-loader.js'
 import { G711_SILENCE, g711EncodeInto, g711TranscodeInPlace, type G711Codec } from './codec/g711.js'
 import { collectDigits, DtmfDetector } from './dtmf/index.js'
 import { EndpointConference } from './endpoint-conference.js'
+import { EndpointDigits } from './endpoint-digits.js'
 import type { EndpointFeatureHost, FeatureStop } from './endpoint-feature-host.js'
 import { EndpointInactivity } from './endpoint-inactivity.js'
 import { EndpointListen } from './endpoint-listen.js'
@@ -113,6 +115,7 @@ export class EmbeddedEndpoint implements MediaEndpoint {
   private readonly prompt: EndpointPrompt
   private readonly listens: EndpointListen
   private readonly conference: EndpointConference
+  private readonly digits: EndpointDigits
   /** listens and recordings to end on close */
   private readonly features = new Set<FeatureStop>()
   /** RTP-inactivity accounting, driven by the engine's sweep (no clock read per packet) */
@@ -158,6 +161,14 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     this.prompt = new EndpointPrompt(this.host)
     this.listens = new EndpointListen(this.host)
     this.conference = new EndpointConference(this.host)
+    this.digits = new EndpointDigits({
+      pacer: ctx.pacer,
+      closing: this.closing.signal,
+      refreshSource: () => this.refreshSource(),
+      tooSoonToStart: (source) => this.out.tooSoonToStart(source),
+      telephoneEventPt: () => this.neg?.telephoneEventPt ?? null,
+      sendEventPacket: (payload, first, durationSamples) => this.sendEventPacket(payload, first, durationSamples),
+    })
     this.dtmf = new DtmfDetector({ onListenerError: report('digit') })
     this.dtmf.on('digit', (digit, durationMs) => this.events.emit('dtmf', digit, durationMs))
     sockets.onRtp = this.onRtp
@@ -262,8 +273,9 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     peer.refreshSource()
   }
 
-  /** Who feeds our outgoing stream, by priority: prompt, live stream, conference mix, bridged endpoint. */
+  /** Who feeds our outgoing stream, by priority: digits we send, prompt, live stream, conference mix, bridged endpoint. */
   private currentSource(): OutgoingSource {
+    if (this.digits.sending) return OutgoingSource.Digits
     if (this.prompt.playing) return OutgoingSource.Prompt
     if (this.listens.hasLiveAudio) return OutgoingSource.Stream
     if (this.conference.joined) return OutgoingSource.Mixer
@@ -435,6 +447,7 @@ export class EmbeddedEndpoint implements MediaEndpoint {
       this.out.setSource(OutgoingSource.None) // time passes unsent; the next frame starts a new epoch
       return
     }
+    if (this.digits.sending) return // an RFC 4733 event owns the stream; the frame is dropped
     if (this.out.tooSoonToStart(source)) return // a mix or live frame: the next one comes in 20 ms
     this.out.setSource(source)
     if (this.sentTap.active) this.sentTap.pushPcm(frame)
@@ -450,6 +463,22 @@ export class EmbeddedEndpoint implements MediaEndpoint {
     this.assertOpen()
     const stop = AbortSignal.any(signal ? [signal, this.closing.signal] : [this.closing.signal])
     return collectDigits(this.dtmf, opts, stop)
+  }
+
+  /** Send RFC 4733 events to the far end (see EndpointDigits); resolves once sent or aborted. */
+  async sendDigits(digits: string, opts?: SendDigitsOptions, signal?: AbortSignal): Promise<void> {
+    this.assertOpen()
+    return this.digits.send(digits, opts, signal)
+  }
+
+  /** One RFC 4733 event packet of ours on the outgoing stream (dropped when we may not send). */
+  private sendEventPacket(payload: Uint8Array, first: boolean, durationSamples: number): void {
+    const neg = this.neg
+    if (neg === null || !neg.canSend || neg.telephoneEventPt === null) return
+    this.out.setSource(OutgoingSource.Digits)
+    const pkt = this.out.buildEvent(neg.telephoneEventPt, payload.length, first, durationSamples)
+    pkt.set(payload, RTP_FIXED_HEADER_LENGTH)
+    this.send(pkt)
   }
 
   // ── listen / record / conference (frame-level pieces plug into the taps) ──────

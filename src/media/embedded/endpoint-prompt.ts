@@ -3,7 +3,7 @@ import type { EndpointFeatureHost } from './endpoint-feature-host.js'
 import { loopCount, PromptPlayback } from './prompt-playback.js'
 import { OutgoingSource } from './rtp/outgoing-stream.js'
 
-type PromptHost = Pick<EndpointFeatureHost, 'pacer' | 'loadAudio' | 'closing' | 'isClosed' | 'refreshSource' | 'tooSoonToStart' | 'sendLocalFrame'>
+type PromptHost = Pick<EndpointFeatureHost, 'pacer' | 'loadAudio' | 'closing' | 'isClosed' | 'currentSource' | 'refreshSource' | 'tooSoonToStart' | 'sendLocalFrame'>
 
 /**
  * An endpoint's prompt slot (`MediaEndpoint.play`): the whole prompt is loaded as 8 kHz
@@ -64,6 +64,8 @@ export class EndpointPrompt {
 
   /** One pacer tick of the current prompt. */
   private sendFrame(playback: PromptPlayback, finish: (aborted: boolean) => void): void {
+    // an RFC 4733 event we send owns the stream: the prompt waits (sendDigits)
+    if (this.host.currentSource() === OutgoingSource.Digits) return
     // the bridged party's last packet is still playing: start on the next tick, from the first frame
     if (this.host.tooSoonToStart(OutgoingSource.Prompt)) return
     const frame = playback.nextFrame()

@@ -12,6 +12,8 @@ export enum OutgoingSource {
   /** live audio pushed from outside (listen's bidirectional audio) */
   Stream = 'stream',
   Mixer = 'mixer',
+  /** RFC 4733 events we send (MediaEndpoint.sendDigits): owns the stream while an event is on */
+  Digits = 'digits',
 }
 
 /** ms → RTP clock units at 8 kHz. */
@@ -67,6 +69,8 @@ export class OutgoingStream {
   private lastInSeq = 0
   private lastInTs = 0
   private tsOffset = 0
+  /** the start timestamp of the RFC 4733 event we are sending (buildEvent) */
+  private eventTs = 0
 
   constructor(private readonly now: () => number) {
     this.ssrc = randomInt(1, 0xffffffff) >>> 0
@@ -192,6 +196,26 @@ export class OutgoingStream {
     this.seq = (this.seq + 1) & 0xffff
     this.noteSent(true)
     return buildRtpHeaderOnly(marker, payloadType, this.seq, this.ts, this.ssrc, payloadLength)
+  }
+
+  /**
+   * A packet of an RFC 4733 event we originate (the caller writes the 4-byte payload at
+   * RTP_FIXED_HEADER_LENGTH). Every packet of one event carries the event's start
+   * timestamp (§2.5.1.1); `first` starts a new event at last ts + elapsed wall clock
+   * (at least one frame on), with the marker bit. `durationSamples` (the event's
+   * duration so far) moves our media position to the event's end, so that the audio or
+   * event after it continues from there (RFC 3550 §5.1).
+   */
+  buildEvent(payloadType: number, payloadLength: number, first: boolean, durationSamples: number): Buffer {
+    if (first || !this.epochOpen) {
+      this.eventTs = this.nextEpochTimestamp().ts
+      this.epochOpen = true
+      this.inSsrc = -1
+    }
+    this.seq = (this.seq + 1) & 0xffff
+    this.ts = (this.eventTs + durationSamples) >>> 0
+    this.noteSent(true)
+    return buildRtpHeaderOnly(first, payloadType, this.seq, this.eventTs, this.ssrc, payloadLength)
   }
 
   /** ms since our last packet, or -1 when nothing was sent yet. */
