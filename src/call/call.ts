@@ -6,6 +6,8 @@ import { LivecallError } from '../errors/index.js'
 import { CallState, canTransition, isAnswered, isFinal } from './call-state.js'
 import type { CallDescription, CallDirection, HookRef } from './call-description.js'
 import { SerialQueue } from './serial-queue.js'
+import { FarEndHold, PartyAudio } from './party-audio.js'
+import { audioDirection, isHoldOffer } from '../sip/sdp-direction.js'
 import type { Bridge } from './bridge.js'
 
 export interface CallInit {
@@ -77,6 +79,7 @@ export class Call {
   private endedAt: Date | undefined
   private dialogValue: SipDialog | undefined
   private endpointValue: MediaEndpoint | undefined
+  private audioValue: PartyAudio | undefined
   private pending: PendingLeg | undefined
   private readonly stateListeners: StateListener[] = []
   private releasing: Promise<void> | undefined
@@ -167,7 +170,7 @@ export class Call {
   /** The SIP dialog of the answered call; its far-end BYE completes the call. */
   attachDialog(dialog: SipDialog): void {
     this.dialogValue = dialog
-    dialog.onOffer(async (offer) => this.requireEndpoint().setRemoteSdp(offer))
+    dialog.onOffer((offer) => this.answerOffer(offer))
     dialog.onEnded((reason) => {
       if (reason === 'far-end') this.transition(CallState.Completed, { endReason: 'far-end hangup' })
     })
@@ -175,6 +178,23 @@ export class Call {
 
   attachEndpoint(endpoint: MediaEndpoint): void {
     this.endpointValue = endpoint
+    this.audioValue = new PartyAudio(endpoint)
+  }
+
+  /** why this party is (not) heard by the other; undefined until the call has media */
+  get audio(): PartyAudio | undefined {
+    return this.audioValue
+  }
+
+  /**
+   * The far end's re-INVITE (RFC 3261 §14.2): our endpoint answers its offer (sendonly →
+   * recvonly, inactive → inactive, RFC 3264 §6.1) and stops sending to a party that holds
+   * us; while it holds us, the other party of a dial hears silence from it.
+   */
+  private async answerOffer(offer: string): Promise<string> {
+    const answer = await this.requireEndpoint().setRemoteSdp(offer)
+    await this.audioValue?.setFarEndHold(isHoldOffer(audioDirection(offer)) ? FarEndHold.Held : FarEndHold.Active)
+    return answer
   }
 
   setPending(leg: PendingLeg | undefined): void {

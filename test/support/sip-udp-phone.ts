@@ -134,6 +134,20 @@ export class SipUdpPhone extends SipUdpEndpoint {
     return this.waitFor((m) => isResponseTo(m, 'BYE', 200) && cseqOf(m).seq === cseq, timeoutMs, 'response to BYE')
   }
 
+  /**
+   * A re-INVITE in the dialog with `sdp` (hold: an offer with a=sendonly or a=inactive);
+   * ACKs the 2xx and resolves with the final response.
+   */
+  async reinvite(sdp: string, timeoutMs = 10_000): Promise<string> {
+    if (!this.remote) throw new Error('SipUdpPhone.reinvite: no 2xx to the INVITE yet')
+    const cseq = ++this.cseq
+    this.localSdp = sdp
+    this.send(buildMessage(`INVITE ${this.remote.target} SIP/2.0`, this.headers('INVITE', cseq, this.remote.tag), sdp))
+    const final = await this.waitFor((m) => isResponseTo(m, 'INVITE', 200) && cseqOf(m).seq === cseq, timeoutMs, 're-INVITE final response')
+    if (statusOf(final) < 300) this.send(buildMessage(`ACK ${this.remote.target} SIP/2.0`, this.headers('ACK', cseq, this.remote.tag)))
+    return final
+  }
+
   /** Wait for the far end's BYE and answer 200. */
   async answerBye(timeoutMs = 15_000): Promise<string> {
     const bye = await this.waitFor((m) => m.startsWith('BYE '), timeoutMs, 'BYE')
