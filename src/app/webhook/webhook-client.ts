@@ -5,7 +5,7 @@ import { LivecallError, type ErrorCode } from '../../errors/index.js'
 import { encodeForm } from './encode-form.js'
 import { KeyedQueue } from './keyed-queue.js'
 import type { ResolvedHook } from './resolve-hook.js'
-import { LIVECALL_SIGNATURE_HEADER, signLivecallRequest } from './sign-livecall-request.js'
+import { JAMBONZ_SIGNATURE_HEADER, LIVECALL_SIGNATURE_HEADER, signLivecallRequest } from './sign-livecall-request.js'
 
 /** Largest webhook answer read; a longer one is LIVECALL_ERR_WEBHOOK_BODY. */
 export const WEBHOOK_MAX_BODY_BYTES = 1024 * 1024
@@ -224,7 +224,10 @@ export class WebhookClient {
     if (hook.username !== undefined) {
       headers.authorization = `Basic ${Buffer.from(`${hook.username}:${hook.password ?? ''}`).toString('base64')}`
     }
-    if (this.secret !== undefined) headers[LIVECALL_SIGNATURE_HEADER] = signLivecallRequest(this.secret, signed)
+    if (this.secret !== undefined) {
+      headers[LIVECALL_SIGNATURE_HEADER] = signLivecallRequest(this.secret, signed)
+      headers[JAMBONZ_SIGNATURE_HEADER] = headers[LIVECALL_SIGNATURE_HEADER]
+    }
 
     const timeout = AbortSignal.timeout(this.timeoutMs)
     const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout
