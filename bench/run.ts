@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: the SIP load benchmark, then the RTP one when present. Each runs in its
+ * `npm run bench`: the SIP load benchmark, the RTP one when present, then calls with a
+ * webhook application (bench/calls-webhook.ts). Each runs in its
  * own process and prints its own JSON; this script only sequences them and fails when one
  * fails. Extra arguments go to the SIP benchmark.
  */
@@ -33,6 +34,8 @@ if (existsSync(resolve(ROOT, 'bench/rtp-load.ts'))) {
 } else {
   console.error('bench/rtp-load.ts not present: RTP benchmark skipped')
 }
+// livecall as `npm start` runs it, a dial-to-SIPp webhook app, 50–300 cps, 500/1,000 held calls
+if ((await runTsx('bench/calls-webhook.ts', [])) !== 0) failures.push('bench/calls-webhook.ts')
 if (failures.length) {
   console.error(`benchmarks failed: ${failures.join(', ')}`)
   process.exit(1)
