@@ -193,8 +193,9 @@ export class WebhookScaffold {
     }
     const send = (): void => {
       if (res.destroyed) return
-      const text = typeof out.body === 'string' ? out.body : out.body === undefined ? '' : JSON.stringify(out.body)
-      const type = out.contentType ?? (typeof out.body === 'string' ? 'text/plain' : 'application/json')
+      const binary = out.body instanceof Uint8Array
+      const text = binary ? Buffer.from(out.body as Uint8Array) : typeof out.body === 'string' ? out.body : out.body === undefined ? '' : JSON.stringify(out.body)
+      const type = out.contentType ?? (binary ? 'application/octet-stream' : typeof out.body === 'string' ? 'text/plain' : 'application/json')
       res.writeHead(out.status ?? 200, { ...(text ? { 'content-type': type } : {}), 'content-length': Buffer.byteLength(text), ...out.headers })
       res.end(text)
     }
