@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import { acceptInboundCalls } from './app/inbound-calls.js'
 import type { AppDeps } from './app/app-deps.js'
 import type { CallSession } from './app/call-session.js'
+import { ConferenceRooms } from './app/conference/conference-rooms.js'
 import { trackCall } from './app/call-tracker.js'
 import { resolveHook, WebhookClient } from './app/webhook/index.js'
 import { InMemoryCallRegistry } from './call/call-registry.js'
@@ -88,6 +89,7 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
     media,
     registry,
     webhooks,
+    conferences: new ConferenceRooms(accountSid),
     logger: logger.child({ component: 'call' }),
     settings: { accountSid, sipTrunk: config.sipTrunk, recordingsDir: config.recordingsDir, demoGreeting: DEFAULT_GREETING },
     track: (call) => trackCall({ registry, webhooks, onEnded: (c) => metrics.callEnded(c.state, c.direction) }, call),

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { Call } from '../call/call.js'
 import type { CallRegistry } from '../call/call-registry.js'
 import type { MediaEngine } from '../media/types.js'
+import type { ConferenceRooms } from './conference/conference-rooms.js'
 import type { WebhookClient } from './webhook/index.js'
 
 /** Settings the application layer reads (from Config; SPEC §2). */
@@ -22,6 +23,8 @@ export interface AppDeps {
   media: MediaEngine
   registry: CallRegistry
   webhooks: WebhookClient
+  /** conference rooms across calls (the `conference` verb; live conf_mute_status / conf_hold_status) */
+  conferences: ConferenceRooms
   settings: AppSettings
   logger: Logger
   /** every new call (inbound, or a dialed child) goes through here: registry, status hook, metrics */

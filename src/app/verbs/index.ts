@@ -1,4 +1,5 @@
 import { answer } from './answer.js'
+import { conference } from './conference.js'
 import { dial } from './dial.js'
 import { dtmf } from './dtmf.js'
 import { gather } from './gather.js'
@@ -13,5 +14,5 @@ import type { VerbDefinition } from './verb.js'
 
 /** Every verb livecall runs (SPEC §4), by jambonz name. */
 export const VERBS: ReadonlyMap<string, VerbDefinition<unknown>> = new Map(
-  ([answer, dial, dtmf, gather, hangup, pause, play, redirect, say, sipDecline, tag] as Array<VerbDefinition<never>>).map((v) => [v.name, v as VerbDefinition<unknown>]),
+  ([answer, conference, dial, dtmf, gather, hangup, pause, play, redirect, say, sipDecline, tag] as Array<VerbDefinition<never>>).map((v) => [v.name, v as VerbDefinition<unknown>]),
 )
