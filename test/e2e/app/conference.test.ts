@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { hearsTone, heard, nowMs, toneRatio } from '../../support/audio-check.js'
+import { hearsTone, heard, isSilent, nowMs, packetsIn, toneRatio } from '../../support/audio-check.js'
 import { useLivecall } from '../../support/livecall-harness.js'
 import { RtpPeer } from '../../support/rtp-peer.js'
 import { SipUdpPhone, sdpOf } from '../../support/sip-udp-phone.js'
@@ -146,6 +146,21 @@ describe('conference verb: rooms across calls', () => {
     await waitForEvents('/again', (e) => e.some((x) => x.event === 'join'), 'the join event')
     expect(confEvents('/again').map((e) => [e.event, e.members])).toEqual([['start', 0], ['join', 1]])
     expect(await alone.phone.bye()).toMatch(/^SIP\/2\.0 200/)
+  }, 60_000)
+
+  it('joinMuted: the others do not hear the member, the member hears them', async () => {
+    serveInOrder([
+      [{ verb: 'conference', name: 'muted', statusHook: '/muted-status', statusEvents: ['join'] }],
+      [{ verb: 'conference', name: 'muted', joinMuted: true, statusHook: '/muted-status', statusEvents: ['join'] }],
+    ])
+    const speaker = await dialIn(500)
+    const listener = await dialIn(1100)
+    await waitForEvents('/muted-status', (e) => e.length === 2, 'two join events')
+    await waitUntilHears(listener, [500])
+    const since = nowMs()
+    await speaker.peer.waitFor(() => packetsIn(speaker.peer, { since }).length >= 40, 10_000, '800 ms of audio at the speaker')
+    expect(isSilent(speaker.peer, { since }), 'the speaker hears the muted member').toBe(true)
+    for (const c of [speaker, listener]) expect(await c.phone.bye()).toMatch(/^SIP\/2\.0 200/)
   }, 60_000)
 
   it('refuses a document whose conference has an impossible value before running any of it', async () => {
