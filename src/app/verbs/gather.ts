@@ -125,7 +125,13 @@ class GatherRun {
       AbortSignal.any([this.collection.signal, signal]),
     )
     void this.playPrompt()
-    this.done = collecting.then((r) => this.finish(r))
+    this.done = collecting.then(
+      (r) => this.finish(r),
+      (err: unknown) => {
+        this.finish({ digits: '', reason: 'aborted' })
+        throw err
+      },
+    )
   }
 
   private readonly onDigit = (digit: string): void => {
