@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import { acceptInboundCalls } from './app/inbound-calls.js'
 import type { AppDeps } from './app/app-deps.js'
 import type { CallSession } from './app/call-session.js'
+import { LiveControl } from './app/live-control/live-control.js'
 import { ConferenceRooms } from './app/conference/conference-rooms.js'
 import { trackCall } from './app/call-tracker.js'
 import { resolveHook, WebhookClient } from './app/webhook/index.js'
@@ -103,6 +104,7 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
   const http = buildServer({
     logger,
     metrics,
+    live: { control: new LiveControl(deps, sessions), apiKey },
     health: () => ({
       status: draining ? 'draining' : sip.connected ? 'ok' : 'degraded',
       sip: { connected: sip.connected },

@@ -4,23 +4,35 @@ import type { Call } from './call.js'
  * Bridge lifecycle:
  *
  *   Connecting ──connect()──► Connected ──disconnect() / a leg ended──► Ended
- *        └───────────────── a leg ended ─────────────────────────────────┘
+ *        │                        └──release()──► Released (the child leaves the dial alive)
+ *        └───────────────── a leg ended ─────────────────────────────► Ended
  */
 export enum BridgeState {
   Connecting = 'connecting',
   Connected = 'connected',
+  Released = 'released',
   Ended = 'ended',
+}
+
+/** Why the two parties' audio is cut while the bridge lasts (each live feature its own reason). */
+export enum PauseReason {
+  Hold = 'hold',
+  Whisper = 'whisper',
 }
 
 /**
  * What binds a dial's parent and child legs: their media bridged through the media
  * engine (never the other leg's SDP, SPEC §8). Both calls point at it while it lasts
- * (`call.bridge`), so live control finds "the other party" from either sid.
+ * (`call.bridge`), so live control finds "the other party" from either sid. Live
+ * features cut the audio for a reason (hold, whisper); the endpoints are bridged
+ * exactly when the bridge is connected and no reason is left — derived in one place.
  */
 export class Bridge {
   private state = BridgeState.Connecting
-  readonly ended: Promise<void>
-  private resolveEnded!: () => void
+  private readonly pauses = new Set<PauseReason>()
+  private bridged = false
+  readonly ended: Promise<BridgeState>
+  private resolveEnded!: (how: BridgeState) => void
 
   constructor(
     readonly parent: Call,
@@ -35,6 +47,14 @@ export class Bridge {
     return this.state
   }
 
+  get connected(): boolean {
+    return this.state === BridgeState.Connected
+  }
+
+  paused(reason: PauseReason): boolean {
+    return this.pauses.has(reason)
+  }
+
   /** the leg across from `call` */
   other(call: Call): Call {
     return call === this.parent ? this.child : this.parent
@@ -43,19 +63,48 @@ export class Bridge {
   /** Bridge the two endpoints; resolves when audio flows both ways. */
   async connect(): Promise<void> {
     if (this.state !== BridgeState.Connecting) return
-    await this.parent.requireEndpoint().bridge(this.child.requireEndpoint())
     this.state = BridgeState.Connected
+    await this.apply()
   }
 
-  /** Unbridge (when both endpoints are still open) and release both calls' link. Idempotent. */
+  /** Cut (or restore) the audio between the parties for `reason`; resolves once the media did it. */
+  async pause(reason: PauseReason, paused: boolean): Promise<void> {
+    if (paused) this.pauses.add(reason)
+    else this.pauses.delete(reason)
+    await this.apply()
+  }
+
+  /** The child leaves the dial and lives on (child_call_hook): unbridged, links dropped, not hung up. */
+  async release(): Promise<void> {
+    await this.finish(BridgeState.Released)
+  }
+
+  /** Unbridge (when both endpoints are still open) and drop both calls' link. Idempotent. */
   async disconnect(): Promise<void> {
-    if (this.state === BridgeState.Ended) return
-    const wasConnected = this.state === BridgeState.Connected
-    this.state = BridgeState.Ended
+    await this.finish(BridgeState.Ended)
+  }
+
+  private async finish(how: BridgeState.Released | BridgeState.Ended): Promise<void> {
+    if (this.state === BridgeState.Ended || this.state === BridgeState.Released) return
+    this.state = how
     if (this.parent.bridge === this) this.parent.bridge = undefined
     if (this.child.bridge === this) this.child.bridge = undefined
+    await this.apply()
+    this.resolveEnded(how)
+  }
+
+  private async apply(): Promise<void> {
+    const want = this.state === BridgeState.Connected && this.pauses.size === 0
+    if (want === this.bridged) return
     const a = this.parent.endpoint
-    if (wasConnected && a && !a.closed) await a.unbridge().catch(() => undefined)
-    this.resolveEnded()
+    const b = this.child.endpoint
+    if (want) {
+      await this.parent.requireEndpoint().bridge(this.child.requireEndpoint())
+      this.bridged = true
+    } else {
+      this.bridged = false
+      if (a && !a.closed) await a.unbridge().catch(() => undefined)
+      else if (b && !b.closed) await b.unbridge().catch(() => undefined)
+    }
   }
 }

@@ -15,6 +15,12 @@ export class CallFeatures {
   private listenValue: ListenHandle | undefined
   /** recordings started by `record` (or the API), until they are stopped */
   readonly recordings = new Set<RecordingHandle>()
+  /** the recording the control API started (SPEC §5 `record`), until it is stopped */
+  apiRecording: RecordingHandle | undefined
+  /** the whisper playing to this party now; aborting it ends the whisper */
+  whisper: AbortController | undefined
+  /** set while the control API holds this party (SPEC §5 `hold_status`): aborting `music` stops the wait_hook audio */
+  apiHold: { music: AbortController } | undefined
 
   static of(call: Call): CallFeatures {
     let features = CallFeatures.byCall.get(call)

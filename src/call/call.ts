@@ -3,7 +3,7 @@ import type { Logger } from 'pino'
 import type { MediaEndpoint } from '../media/types.js'
 import type { SipDialog } from '../sip/sip-dialog.js'
 import { LivecallError } from '../errors/index.js'
-import { CallState, canTransition, isAnswered, isFinal } from './call-state.js'
+import { CallState, canTransition, finalStateForSipStatus, isAnswered, isFinal } from './call-state.js'
 import type { CallDescription, CallDirection, HookRef } from './call-description.js'
 import { SerialQueue } from './serial-queue.js'
 import { FarEndHold, PartyAudio } from './party-audio.js'
@@ -240,7 +240,7 @@ export class Call {
     } else {
       const status = opts.status ?? 480
       this.pending?.abandon(status, opts.headers)
-      this.transition(opts.finalState ?? (this.direction === 'outbound' ? CallState.Canceled : CallState.NoAnswer), {
+      this.transition(opts.finalState ?? (this.direction === 'outbound' ? CallState.Canceled : finalStateForSipStatus(status)), {
         status: this.direction === 'inbound' ? status : undefined,
         endReason: opts.reason ?? 'hangup',
       })

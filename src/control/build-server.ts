@@ -1,7 +1,10 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import type { LiveControl } from '../app/live-control/live-control.js'
 import type { Metrics } from '../observability/metrics.js'
 import { installErrorHandler } from './plugins/error-handler.js'
+import { registerOpenApi } from './plugins/openapi.js'
+import { nativeCallsRoutes } from './routes/native/calls-routes.js'
 
 export interface ControlDeps {
   logger: Logger
@@ -9,7 +12,12 @@ export interface ControlDeps {
   health: () => HealthReport
   /** Prometheus text at GET /metrics when given */
   metrics?: Metrics
+  /** the live call control API (SPEC §5) when given, behind Bearer API_KEY */
+  live?: { control: LiveControl; apiKey: string }
 }
+
+/** Control requests are small JSON documents; anything bigger is refused (413). */
+const BODY_LIMIT = 64 * 1024
 
 export interface HealthReport {
   status: 'ok' | 'draining' | 'degraded'
@@ -20,8 +28,13 @@ export interface HealthReport {
 
 /** The HTTP control plane, built apart from listen() so tests can inject() (fastify/demo). */
 export function buildServer(deps: ControlDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: "http" }) }) as unknown as FastifyInstance
+  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }), bodyLimit: BODY_LIMIT }) as unknown as FastifyInstance
   installErrorHandler(app)
+  const live = deps.live
+  if (live) {
+    void app.register(registerOpenApi)
+    void app.register(nativeCallsRoutes(live.control, live.apiKey))
+  }
   app.get('/health', async (_req, reply) => {
     const h = deps.health()
     return reply.code(h.status === 'ok' ? 200 : 503).send(h)

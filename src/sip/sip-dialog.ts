@@ -16,6 +16,9 @@ export enum DialogState {
   Ended = 'ended',
 }
 
+/** How long hangup() waits for the BYE's response before it reports the dialog ended. */
+const BYE_WAIT_MS = 1000
+
 /** Answers the far end's offer in a re-INVITE with our SDP; a throw answers 488. */
 export type OfferHandler = (offerSdp: string) => Promise<string>
 
@@ -84,11 +87,13 @@ export class SipDialog {
   async hangup(headers: Record<string, string> = {}): Promise<void> {
     if (this.state !== DialogState.Confirmed) return this.ended.then(() => undefined)
     this.state = DialogState.Ending
-    try {
-      await this.dialog.destroy({ headers })
-    } catch (err) {
-      this.logger.debug({ err: (err as Error).message, callId: this.callId }, 'BYE failed (dialog already gone)')
-    }
+    const answered = this.dialog.destroy({ headers }).then(
+      () => undefined,
+      (err: unknown) => this.logger.debug({ err: (err as Error).message, callId: this.callId }, 'BYE failed (dialog already gone)'),
+    )
+    // the BYE is out once the server took it; a far end that never answers it must not
+    // hold the caller (a control request, the app) for Timer F's 32 s
+    await Promise.race([answered, new Promise((r) => setTimeout(r, BYE_WAIT_MS).unref())])
     this.finish('local')
   }
 

@@ -1,4 +1,4 @@
-import { Bridge } from '../../call/bridge.js'
+import { Bridge, BridgeState } from '../../call/bridge.js'
 import type { Call } from '../../call/call.js'
 import { createOutboundCall } from '../../call/outbound-call.js'
 import type { Hook } from '../webhook/index.js'
@@ -82,7 +82,10 @@ export const dial: VerbDefinition<DialOptions> = {
   },
 }
 
-/** Bridge caller and callee; resolves when either leg ends, the time limit passes or the verb is interrupted. */
+/**
+ * Bridge caller and callee; resolves when either leg ends, the time limit passes, the
+ * verb is interrupted, or live control released the child (child_call_hook).
+ */
 async function bridgeUntilEnd(ctx: VerbContext, child: Call, opts: DialOptions, signal: AbortSignal): Promise<void> {
   const { call } = ctx
   const bridge = new Bridge(call, child)
@@ -94,6 +97,7 @@ async function bridgeUntilEnd(ctx: VerbContext, child: Call, opts: DialOptions, 
       const legEnded = () => done()
       child.signal.addEventListener('abort', legEnded, { once: true })
       signal.addEventListener('abort', legEnded, { once: true })
+      void bridge.ended.then(done)
       function done() {
         clearTimeout(timer)
         child.signal.removeEventListener('abort', legEnded)
@@ -102,10 +106,12 @@ async function bridgeUntilEnd(ctx: VerbContext, child: Call, opts: DialOptions, 
       }
     })
   } finally {
+    const released = bridge.current === BridgeState.Released
     await bridge.disconnect()
-    // the caller's app goes on (or the caller is gone): the callee's leg ends with the dial
-    if (!child.ended) await child.hangup({ reason: call.ended ? 'caller hung up' : 'dial ended' })
     call.children.delete(child)
+    // the caller's app goes on (or the caller is gone): the callee's leg ends with the dial,
+    // unless live control gave it an application of its own
+    if (!released && !child.ended) await child.hangup({ reason: call.ended ? 'caller hung up' : 'dial ended' })
   }
 }
 

@@ -1,0 +1,60 @@
+import type { Call } from '../../../call/call.js'
+import type { VerbStep } from '../../verbs/verb.js'
+import { resolveHook, type Hook } from '../../webhook/index.js'
+import { conflict } from '../conflict.js'
+import type { LiveContext } from '../live-context.js'
+import { unhold } from './hold.js'
+
+/**
+ * call_hook: fetch the new app first (a failing webhook is a 502 and nothing changed),
+ * then run it instead of the current verb. A held party is taken off hold first
+ * (jambonz #578). With an active dial the other leg is hung up, unless child_call_hook
+ * is given too: then the dialed leg runs its own app (fetched before anything changes).
+ * A dialed leg that has no app of its own gets one (as with child_call_hook).
+ */
+export async function applyRedirect(ctx: LiveContext, call: Call, op: { callHook: Hook; callStatusHook?: Hook; childCallHook?: Hook }): Promise<void> {
+  if (call.ended) throw conflict(`call_hook needs an active call; this one is ${call.state}`)
+  const session = ctx.sessions.get(call.sid)
+  const bridge = call.bridge
+  if (!session) {
+    if (bridge && bridge.child === call) return applyChildRedirect(ctx, bridge.parent, op.callHook)
+    throw conflict('this call runs no application that call_hook could replace')
+  }
+  if (op.childCallHook && !bridge?.connected) throw conflict('child_call_hook needs an active dial on this call')
+  const steps = await session.fetch(session.resolve(op.callHook))
+  const child = op.childCallHook && bridge ? await prepareChild(ctx, bridge.child, op.childCallHook) : undefined
+  if (op.callStatusHook) call.statusHook = resolveHook(op.callStatusHook)
+  await unhold(call)
+  if (child && bridge) await releaseChild(bridge, child)
+  session.replace(steps)
+}
+
+/** child_call_hook: the dialed leg leaves the dial and runs its own app; the caller's app goes on after its dial. */
+export async function applyChildRedirect(ctx: LiveContext, call: Call, hook: Hook): Promise<void> {
+  const bridge = call.bridge
+  if (!bridge?.connected) throw conflict('child_call_hook needs an active dial on this call')
+  const child = await prepareChild(ctx, bridge.child, hook)
+  await unhold(bridge.child)
+  await releaseChild(bridge, child)
+}
+
+interface PreparedChild {
+  run(): void
+}
+
+async function prepareChild(ctx: LiveContext, child: Call, hook: Hook): Promise<PreparedChild> {
+  const session = ctx.sessionFor(child)
+  let steps: VerbStep[]
+  try {
+    steps = await session.fetch(resolveHook(hook))
+  } catch (err) {
+    ctx.sessions.delete(child.sid)
+    throw err
+  }
+  return { run: () => void session.run(steps) }
+}
+
+async function releaseChild(bridge: NonNullable<Call['bridge']>, child: PreparedChild): Promise<void> {
+  await bridge.release()
+  child.run()
+}
