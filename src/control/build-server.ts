@@ -28,7 +28,14 @@ export interface HealthReport {
 
 /** The HTTP control plane, built apart from listen() so tests can inject() (fastify/demo). */
 export function buildServer(deps: ControlDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.logger.child({ component: 'http' }), bodyLimit: BODY_LIMIT }) as unknown as FastifyInstance
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'http' }),
+    bodyLimit: BODY_LIMIT,
+    // no type coercion: `"body": 42` or `"mute_status": true` must be refused (400), not turned into strings
+    ajv: { customOptions: { coerceTypes: false } },
+  }) as unknown as FastifyInstance
+  // control bodies are JSON only: text/plain is a 415 like any other type (fastify parses it by default)
+  app.removeContentTypeParser('text/plain')
   installErrorHandler(app)
   const live = deps.live
   if (live) {

@@ -97,7 +97,8 @@ function whisperOf(value: unknown) {
   try {
     return parseWhisper(value)
   } catch (err) {
-    throw bad((err as Error).message)
+    const message = (err as Error).message
+    throw bad(message.startsWith('whisper') ? message : `whisper: ${message}`)
   }
 }
 
