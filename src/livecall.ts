@@ -19,7 +19,7 @@ import { createSipEngine, type SipEngine } from './engine/index.js'
 import { LivecallError } from './errors/index.js'
 import { createEmbeddedMediaEngine, type EmbeddedMediaEngine } from './media/index.js'
 import { Metrics } from './observability/metrics.js'
-import { connectSrf, type SrfConnection } from './sip/connect-srf.js'
+import { connectSrf } from './sip/connect-srf.js'
 
 export const DEFAULT_GREETING = 'Hello from livecall. Goodbye.'
 
@@ -62,14 +62,18 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
       throw new LivecallError('LIVECALL_ERR_CONFIG', `SIP engine cannot listen on ${config.sipHost}:${config.sipPort} (SIP) / 127.0.0.1:${config.drachtioPort} (drachtio): ${(err as Error).message}`, 500, { cause: err })
     })
   }
-  let sip: SrfConnection
+  const sip = await connectSrf({ host: config.drachtioHost ?? '127.0.0.1', port: config.drachtioPort, secret: config.drachtioSecret, logger: logger.child({ component: 'sip' }) })
+    .catch(async (err: unknown) => {
+      await engine?.stop()
+      throw new LivecallError('LIVECALL_ERR_CONFIG', 'cannot connect to the drachtio server', 500, { cause: err })
+    })
   let media: EmbeddedMediaEngine
   try {
-    sip = await connectSrf({ host: config.drachtioHost ?? '127.0.0.1', port: config.drachtioPort, secret: config.drachtioSecret, logger: logger.child({ component: 'sip' }) })
     media = createEmbeddedMediaEngine({ host: config.rtpHost, portMin: config.rtpPortMin, portMax: config.rtpPortMax, io: config.rtpIo, logger: logger.child({ component: 'media' }) })
   } catch (err) {
+    sip.close()
     await engine?.stop()
-    throw new LivecallError('LIVECALL_ERR_CONFIG', `cannot start: ${(err as Error).message}`, 500, { cause: err })
+    throw new LivecallError('LIVECALL_ERR_CONFIG', 'cannot start the media engine', 500, { cause: err })
   }
 
   const registry = new InMemoryCallRegistry()

@@ -87,7 +87,8 @@ export class SipDialog {
   async hangup(headers: Record<string, string> = {}): Promise<void> {
     if (this.state !== DialogState.Confirmed) return this.ended.then(() => undefined)
     this.state = DialogState.Ending
-    const answered = this.dialog.destroy({ headers }).then(
+    // srf's destroy() returns a promise without a callback (its typings say void)
+    const answered = Promise.resolve(this.dialog.destroy({ headers }) as unknown as Promise<unknown>).then(
       () => undefined,
       (err: unknown) => this.logger.debug({ err: (err as Error).message, callId: this.callId }, 'BYE failed (dialog already gone)'),
     )
