@@ -70,7 +70,7 @@ interface CallState extends CalleeCall {
  * New INVITEs are handled per `mode` (answer / reject / ring forever); CANCEL gets 200
  * and the INVITE 487; in-dialog re-INVITE/UPDATE get 200 with its own SDP in the
  * mirrored direction (sendonly→recvonly, recvonly→sendonly, inactive→inactive, else
- * sendrecv); BYE/INFO/NOTIFY/OPTIONS get 200. Final INVITE responses are repeated until
+ * sendrecv), or are refused after `refuseReinvite(status)`; BYE/INFO/NOTIFY/OPTIONS get 200. Final INVITE responses are repeated until
  * the ACK. Every message received is kept in `messages`. Several calls may be in progress.
  */
 export class SipUdpCallee extends SipUdpEndpoint {
@@ -78,6 +78,8 @@ export class SipUdpCallee extends SipUdpEndpoint {
   private readonly byId = new Map<string, CallState>()
   private mode: CalleeMode
   private fixedSdp: string | undefined
+  /** when set, in-dialog re-INVITEs are refused with this status (the dialog stays up) */
+  private reinviteRefusal: number | undefined
 
   private constructor(socket: dgram.Socket, private readonly opts: SipUdpCalleeOptions) {
     super(socket)
@@ -113,6 +115,12 @@ export class SipUdpCallee extends SipUdpEndpoint {
   /** Let later INVITEs ring until CANCELed. */
   ringForever(): this {
     this.mode = { kind: 'ringForever' }
+    return this
+  }
+
+  /** Refuse later in-dialog re-INVITEs with `status` (e.g. 488); `undefined` accepts them again. */
+  refuseReinvite(status: number | undefined): this {
+    this.reinviteRefusal = status
     return this
   }
 
@@ -190,6 +198,11 @@ export class SipUdpCallee extends SipUdpEndpoint {
     if (method === 'CANCEL') return this.onCancel(m, from, call)
     if (!call) return this.sendTo(buildResponse(m, 481), from)
     if (method === 'BYE') call.state = 'ended'
+    if (method === 'INVITE' && this.reinviteRefusal !== undefined) {
+      // RFC 3261 §14.2: a refused re-INVITE leaves the session as it was
+      this.sendUntilAck(`${call.callId} ${cseqOf(m).seq}`, buildResponse(m, this.reinviteRefusal, { toTag: call.localTag }), from)
+      return
+    }
     const offer = sdpOf(m)
     if (offer && (method === 'INVITE' || method === 'UPDATE')) {
       call.offerSdp = offer
