@@ -34,7 +34,7 @@ export type StateListener = (call: Call, description: CallDescription) => void
  * outbound INVITE in flight. `abandon` rejects (inbound) or CANCELs (outbound).
  */
 export interface PendingLeg {
-  abandon(status: number, headers?: Record<string, string>): void
+  abandon(status: number, headers?: Record<string, string>, reasonPhrase?: string): void
   /** inbound only: send 200 OK with our SDP */
   answer?(): Promise<SipDialog>
   /** inbound only: 180, or 183 with our SDP for early media */
@@ -231,7 +231,7 @@ export class Call {
    * abandon function (default 480 Temporarily Unavailable for an inbound call). Resolves
    * once the BYE/CANCEL is sent and the call is final. Idempotent.
    */
-  async hangup(opts: { status?: number; reason?: string; finalState?: CallState; headers?: Record<string, string> } = {}): Promise<void> {
+  async hangup(opts: { status?: number; reason?: string; finalState?: CallState; headers?: Record<string, string>; reasonPhrase?: string } = {}): Promise<void> {
     if (this.ended) return this.release()
     if (this.answered) {
       const dialog = this.dialogValue
@@ -239,7 +239,7 @@ export class Call {
       await dialog?.hangup(opts.headers)
     } else {
       const status = opts.status ?? 480
-      this.pending?.abandon(status, opts.headers)
+      this.pending?.abandon(status, opts.headers, opts.reasonPhrase)
       this.transition(opts.finalState ?? (this.direction === 'outbound' ? CallState.Canceled : finalStateForSipStatus(status)), {
         status: this.direction === 'inbound' ? status : undefined,
         endReason: opts.reason ?? 'hangup',

@@ -36,7 +36,7 @@ export async function createInboundCall(invite: InboundInvite, media: MediaEngin
   })
   opts.observe(call)
   call.setPending({
-    abandon: (status, headers) => invite.reject(status, headers),
+    abandon: (status, headers, reasonPhrase) => invite.reject(status, headers, reasonPhrase),
     answer: () => invite.answer(call.requireEndpoint().localSdp),
     ring: (early) => invite.ring(early ? call.endpoint?.localSdp : undefined),
   })

@@ -92,12 +92,13 @@ export class InboundInvite {
     }
   }
 
-  /** A final non-2xx (486, 480, 603, …). Idempotent once final. */
-  reject(status: number, headers: Record<string, string> = {}): void {
+  /** A final non-2xx (486, 480, 603, …), optionally with its own reason phrase. Idempotent once final. */
+  reject(status: number, headers: Record<string, string> = {}, reasonPhrase?: string): void {
     if (FINAL.has(this.state)) return
     this.state = InviteState.Rejected
     try {
-      this.res.send(status, { headers })
+      if (reasonPhrase) this.res.send(status, reasonPhrase.replace(/[\r\n]/g, ' '), { headers })
+      else this.res.send(status, { headers })
     } catch (err) {
       this.logger.debug({ err: (err as Error).message, callId: this.info.callId }, 'rejection not sent')
     }

@@ -20,6 +20,6 @@ export const sipDecline: VerbDefinition<DeclineOptions> = {
   async run(ctx, opts) {
     ctx.stop()
     if (ctx.call.answered) throw new LivecallError('LIVECALL_ERR_CALL_STATE', 'sip:decline: the call is already answered')
-    await ctx.call.hangup({ status: opts.status, reason: opts.reason ?? `declined ${opts.status}`, headers: opts.headers })
+    await ctx.call.hangup({ status: opts.status, reason: opts.reason ?? `declined ${opts.status}`, reasonPhrase: opts.reason, headers: opts.headers })
   },
 }

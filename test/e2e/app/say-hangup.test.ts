@@ -52,3 +52,24 @@ describe('inbound call → CALL_HOOK application (say, hangup)', () => {
     expect(r.code, describeSipp(r)).toBe(0)
   }, 30_000)
 })
+
+describe('sip:decline', () => {
+  const h = useLivecall()
+
+  it('rejects the unanswered call with its status, reason phrase and headers; 486 is reported as busy', async () => {
+    h().scaffold.route('/app', [{ verb: 'sip:decline', status: 486, reason: 'agent busy', headers: { 'X-Reason': 'agent-busy' } }])
+    const peer = await RtpPeer.create()
+    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
+    try {
+      const final = await phone.invite(peer.offer())
+      expect(final).toMatch(/^SIP\/2\.0 486 agent busy\r\n/)
+      expect(final).toMatch(/^X-Reason: agent-busy\r$/m)
+    } finally {
+      phone.close()
+      await peer.close()
+    }
+    const sid = (h().scaffold.requests('/app')[0].body as { call_sid: string }).call_sid
+    const last = await h().scaffold.waitForStatus('busy', sid)
+    expect(last.body).toMatchObject({ sip_status: 486, reason: 'agent busy' })
+  }, 30_000)
+})
