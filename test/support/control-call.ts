@@ -84,7 +84,6 @@ export async function callIn(h: LivecallHarness, app: unknown[], opts: { answere
     end: async () => {
       try {
         if ((await api(h, 'GET', callPath(sid))).status === 200) await api(h, 'DELETE', callPath(sid))
-        await h.scaffold.waitForStatus('completed', sid, 10_000).catch(async () => undefined)
         await waitUntil(async () => (await api(h, 'GET', callPath(sid))).status === 404, 10_000, `call ${sid} gone`)
       } finally {
         phone.close()
@@ -101,12 +100,12 @@ export interface BridgedCall extends InboundCall {
   calleePeer: RtpPeer
 }
 
-/** A dial from a caller (tone 700 Hz) to a callee (tone 1200 Hz); `ring` leaves the callee ringing. */
+/** A dial from an answered caller (tone 700 Hz) to a callee (tone 1200 Hz); `ring` leaves the callee ringing. */
 export async function callBridged(h: LivecallHarness, opts: { ring?: boolean; dial?: Record<string, unknown> } = {}): Promise<BridgedCall> {
   const calleePeer = await RtpPeer.create({ payload: { kind: 'tone', freq: 1200 } })
   const callee = await SipUdpCallee.create({ peer: calleePeer, ...(opts.ring ? { mode: { kind: 'ringForever' as const } } : {}) })
-  const dial = { verb: 'dial', target: [{ type: 'sip', sipUri: callee.uri() }], ...(opts.ring ? { answerOnBridge: true } : {}), ...opts.dial }
-  const call = await callIn(h, [dial], { answered: !opts.ring, tone: 700 })
+  const dial = { verb: 'dial', target: [{ type: 'sip', sipUri: callee.uri() }], ...opts.dial }
+  const call = await callIn(h, [dial], { tone: 700 })
   const leg = await callee.waitForCall(opts.ring ? 'ringing' : 'answered')
   if (!opts.ring) calleePeer.start()
   void leg

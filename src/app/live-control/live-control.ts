@@ -52,9 +52,13 @@ export class LiveControl {
     const call = await this.find(accountSid, callSid)
     return call.commands.run(async () => {
       if (call.ended) throw new LivecallError('LIVECALL_ERR_CALL_ENDED', `call ${callSid} has ended (${call.state})`)
-      const outcome = await this.apply(call, update)
-      if (update.whisper) await applyWhisper(call, update.whisper)
-      return outcome
+      try {
+        const outcome = await this.apply(call, update)
+        if (update.whisper) await applyWhisper(call, update.whisper)
+        return outcome
+      } catch (err) {
+        throw endedMeanwhile(call, err)
+      }
     })
   }
 
@@ -100,4 +104,13 @@ export class LiveControl {
     }
     return session
   }
+}
+
+/**
+ * An update that failed because the call ended while it ran (the hook fetch or the media
+ * step aborted by the call's signal) is a 409 call ended, not an internal error.
+ */
+function endedMeanwhile(call: Call, err: unknown): unknown {
+  if (err instanceof LivecallError || !call.ended) return err
+  return new LivecallError('LIVECALL_ERR_CALL_ENDED', `call ${call.sid} ended while the update ran (${call.state})`)
 }
