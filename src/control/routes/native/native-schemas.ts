@@ -44,6 +44,8 @@ export const UpdateCallBody = Type.Object({
     method: Type.String(),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
     body: Type.Optional(Type.String()),
+    content: Type.Optional(Type.String({ description: 'jambonz name of body' })),
+    content_type: Type.Optional(Type.String({ description: 'the Content-Type of the body (jambonz)' })),
   })),
 }, { additionalProperties: true })
 

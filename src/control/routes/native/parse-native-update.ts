@@ -119,6 +119,8 @@ const METHODS = ['INFO', 'NOTIFY', 'MESSAGE', 'OPTIONS', 'UPDATE']
 function sipRequestOf(value: unknown): CallOperation {
   if (typeof value !== 'object' || value === null) throw bad('sip_request must be an object {method, headers, body}')
   const r = value as Record<string, unknown>
+  const extra = Object.keys(r).filter((k) => !['method', 'headers', 'body', 'content', 'content_type'].includes(k))
+  if (extra.length > 0) throw bad(`sip_request: unknown property ${extra.join(', ')}`)
   const method = typeof r.method === 'string' ? r.method.toUpperCase() : ''
   if (!METHODS.includes(method)) throw bad(`sip_request.method must be one of ${METHODS.join(', ')}`)
   const headers: Record<string, string> = {}
@@ -130,6 +132,13 @@ function sipRequestOf(value: unknown): CallOperation {
       headers[name] = v
     }
   }
-  if (r.body !== undefined && typeof r.body !== 'string') throw bad('sip_request.body must be a string')
-  return { kind: 'sipRequest', method, headers, ...(r.body !== undefined ? { body: r.body as string } : {}) }
+  // jambonz names them content / content_type; body and a Content-Type header work too
+  if (r.body !== undefined && r.content !== undefined) throw bad('sip_request: give body or content, not both')
+  const body = r.body ?? r.content
+  if (body !== undefined && typeof body !== 'string') throw bad(`sip_request.${r.body !== undefined ? 'body' : 'content'} must be a string`)
+  if (r.content_type !== undefined) {
+    if (typeof r.content_type !== 'string' || !/^[\w.+-]+\/[\w.+-]+(\s*;[^\r\n]*)?$/.test(r.content_type)) throw bad('sip_request.content_type must be a media type')
+    headers['Content-Type'] = r.content_type
+  }
+  return { kind: 'sipRequest', method, headers, ...(body !== undefined ? { body: body as string } : {}) }
 }
