@@ -81,13 +81,13 @@ export interface Dial {
   close(): Promise<void>
 }
 
-/** Serve `/app` = `[dial B, …after]`, call in from A and wait until both hear each other. */
-export async function startDial(h: LivecallHarness, after: unknown[] = []): Promise<Dial> {
+/** Serve `/app` = `[dial B (with `dial`'s extra properties), …after]`, call in from A and wait until both hear each other. */
+export async function startDial(h: LivecallHarness, after: unknown[] = [], dial: Record<string, unknown> = {}): Promise<Dial> {
   const bPeer = await RtpPeer.create({ payload: { kind: 'tone', freq: B_TONE } })
   const b = await SipUdpCallee.create({ peer: bPeer })
   let caller: Caller | undefined
   try {
-    caller = await callIn(h, [{ verb: 'dial', target: [{ type: 'sip', sipUri: b.uri() }] }, ...after], { freq: A_TONE })
+    caller = await callIn(h, [{ verb: 'dial', target: [{ type: 'sip', sipUri: b.uri() }], ...dial }, ...after], { freq: A_TONE })
     await b.waitForCall('answered')
     bPeer.start()
     await waitForTone(bPeer, A_TONE, { timeoutMs: 10_000 })

@@ -5,7 +5,7 @@ import { RtpPeer } from '../../support/rtp-peer.js'
 import { SipUdpCallee } from '../../support/sip-udp-callee.js'
 import { SipUdpPhone } from '../../support/sip-udp-phone.js'
 import { reply } from '../../support/webhook-scaffold.js'
-import { callIn, createCall, getCall, startDial, tonePlay, updateCall, waitForBye, waitForSound } from './redirect-helpers.js'
+import { A_TONE, B_TONE, callIn, createCall, getCall, startDial, tonePlay, updateCall, waitForBye, waitForSound } from './redirect-helpers.js'
 
 /** the old app's tone, the caller's new app's tone, the child's own app's tone */
 const OLD_TONE = 440
@@ -104,6 +104,30 @@ describe('live call control: call_hook, child_call_hook and call_status', () => 
       await waitForBye(x.a, 'the caller')
       await waitForSound(x.bPeer) // the callee's say
       await waitForBye(x.b, 'the callee', 20_000)
+    } finally {
+      await x.close()
+    }
+  }, 60_000)
+
+  it("call_hook with child_call_hook where either webhook fails: 502, the dial goes on and the old app's relative hooks still resolve against its own URL", async () => {
+    const x = await startDial(h(), [], { actionHook: 'dial-done' })
+    try {
+      h().scaffold.route('/dial-done', [{ verb: 'hangup' }])
+      h().scaffold.route('/v2/new', [tonePlay(h(), NEW_TONE)])
+      h().scaffold.route('/v2/broken', reply({ status: 500, body: 'no' }))
+      h().scaffold.route('/child', [tonePlay(h(), CHILD_TONE)])
+      h().scaffold.route('/child-broken', reply({ status: 500, body: 'no' }))
+      const childFails = await updateCall(h(), x.parentSid, { call_hook: h().scaffold.url('/v2/new'), child_call_hook: h().scaffold.url('/child-broken') })
+      expect(childFails.status).toBe(502)
+      const parentFails = await updateCall(h(), x.parentSid, { call_hook: h().scaffold.url('/v2/broken'), child_call_hook: h().scaffold.url('/child') })
+      expect(parentFails.status).toBe(502)
+      // still bridged: neither app runs
+      await waitForTone(x.bPeer, A_TONE, { timeoutMs: 5000 })
+      await waitForTone(x.aPeer, B_TONE, { timeoutMs: 5000 })
+      await x.b.bye()
+      await waitForBye(x.a, 'the caller (the dial actionHook hangs up)')
+      expect(h().scaffold.requests('/dial-done')).toHaveLength(1)
+      expect(h().scaffold.requests('/v2/dial-done')).toHaveLength(0)
     } finally {
       await x.close()
     }

@@ -21,8 +21,16 @@ export async function applyRedirect(ctx: LiveContext, call: Call, op: { callHook
     throw conflict('this call runs no application that call_hook could replace')
   }
   if (op.childCallHook && !bridge?.connected) throw conflict('child_call_hook needs an active dial on this call')
-  const steps = await session.fetch(session.resolve(op.callHook))
+  // the child's app first: fetching the caller's app moves the base its relative hooks
+  // resolve against, so that fetch must be the last thing that can fail (a 502 changes nothing)
   const child = op.childCallHook && bridge ? await prepareChild(ctx, bridge.child, op.childCallHook) : undefined
+  let steps: VerbStep[]
+  try {
+    steps = await session.fetch(session.resolve(op.callHook))
+  } catch (err) {
+    child?.discard()
+    throw err
+  }
   if (op.callStatusHook) call.statusHook = resolveHook(op.callStatusHook)
   await unhold(call)
   if (child && bridge) await releaseChild(bridge, child)
@@ -38,20 +46,27 @@ export async function applyChildRedirect(ctx: LiveContext, call: Call, hook: Hoo
   await releaseChild(bridge, child)
 }
 
+/** A dialed leg's app, fetched but not yet running. */
 interface PreparedChild {
   run(): void
+  /** forget the session made for it (the update failed after all) */
+  discard(): void
 }
 
 async function prepareChild(ctx: LiveContext, child: Call, hook: Hook): Promise<PreparedChild> {
+  const existing = ctx.sessions.get(child.sid)
   const session = ctx.sessionFor(child)
+  const discard = (): void => {
+    if (!existing && ctx.sessions.get(child.sid) === session) ctx.sessions.delete(child.sid)
+  }
   let steps: VerbStep[]
   try {
     steps = await session.fetch(resolveHook(hook))
   } catch (err) {
-    ctx.sessions.delete(child.sid)
+    discard()
     throw err
   }
-  return { run: () => void session.run(steps) }
+  return { run: () => void session.run(steps), discard }
 }
 
 async function releaseChild(bridge: NonNullable<Call['bridge']>, child: PreparedChild): Promise<void> {
