@@ -1,4 +1,5 @@
 import type { PlaySource } from '../../media/types.js'
+import type { VerbStep } from '../verbs/verb.js'
 import type { Hook } from '../webhook/index.js'
 
 /** What is whispered: the play/say verbs as media sources, in order. */
@@ -29,6 +30,8 @@ export type CallOperation =
   | { kind: 'sipRequest'; method: string; headers: Record<string, string>; body?: string }
   /** whisper alone */
   | { kind: 'whisper' }
+  /** an inline document (Bird callFlow): parsed verbs that replace the running app, as call_hook without the fetch */
+  | { kind: 'replace'; steps: VerbStep[] }
 
 export interface CallUpdate {
   op: CallOperation

@@ -12,6 +12,7 @@ import { applyListen } from './ops/listen.js'
 import { applyMute } from './ops/mute.js'
 import { applyRecord } from './ops/record.js'
 import { applyChildRedirect, applyRedirect } from './ops/redirect.js'
+import { applyReplace } from './ops/replace-app.js'
 import { applySipRequest } from './ops/sip-request.js'
 import { applyWhisper } from './ops/whisper.js'
 import { placeApiCall, type CreateCallRequest } from './create-call.js'
@@ -90,6 +91,7 @@ export class LiveControl {
       case 'record': return applyRecord(this.ctx, call, op.action, op.format)
       case 'sipRequest': return applySipRequest(call, op)
       case 'whisper': return {}
+      case 'replace': await applyReplace(this.ctx, call, op.steps); return {}
     }
   }
 
