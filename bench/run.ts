@@ -36,6 +36,8 @@ if (existsSync(resolve(ROOT, 'bench/rtp-load.ts'))) {
 }
 // livecall as `npm start` runs it, a dial-to-SIPp webhook app, 50–300 cps, 500/1,000 held calls
 if ((await runTsx('bench/calls-webhook.ts', [])) !== 0) failures.push('bench/calls-webhook.ts')
+// 200 bridged calls with audio, 50 live-control updates/s for 60 s (bench/live-control.ts)
+if ((await runTsx('bench/live-control.ts', [])) !== 0) failures.push('bench/live-control.ts')
 if (failures.length) {
   console.error(`benchmarks failed: ${failures.join(', ')}`)
   process.exit(1)
