@@ -3,6 +3,7 @@
  * http. `main.ts` runs it as a process; tests start it in-process. No call logic here.
  */
 import { randomBytes } from 'node:crypto'
+import { mkdir } from 'node:fs/promises'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { acceptInboundCalls } from './app/inbound-calls.js'
@@ -48,6 +49,11 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
   if (config.mediaEngine !== 'embedded') {
     throw new LivecallError('LIVECALL_ERR_CONFIG', 'MEDIA_ENGINE=freeswitch is not available in this build yet; use embedded')
   }
+
+  // recordings (the record verb, the control API's record) go here: made at start, so a missing folder is a start-up error, not a failed call
+  await mkdir(config.recordingsDir, { recursive: true }).catch((err: unknown) => {
+    throw new LivecallError('LIVECALL_ERR_CONFIG', `RECORDINGS_DIR ${config.recordingsDir} cannot be created`, 500, { cause: err })
+  })
 
   let engine: SipEngine | undefined
   if (!config.drachtioHost) {
@@ -96,12 +102,13 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
     webhooks,
     conferences: new ConferenceRooms(accountSid),
     logger: logger.child({ component: 'call' }),
-    settings: { accountSid, sipTrunk: config.sipTrunk, recordingsDir: config.recordingsDir, demoGreeting: DEFAULT_GREETING },
+    settings: { accountSid, apiKey, sipTrunk: config.sipTrunk, recordingsDir: config.recordingsDir, demoGreeting: DEFAULT_GREETING },
     track: (call) => trackCall({ registry, webhooks, onEnded: (c) => metrics.callEnded(c.state, c.direction) }, call),
   }
   const inbound = acceptInboundCalls(deps, {
     callHook: config.callHook ? resolveHook(config.callHook) : undefined,
     statusHook: config.callStatusHook ? resolveHook(config.callStatusHook) : undefined,
+    format: config.callHookFormat,
   }, sessions)
 
   let draining = false
