@@ -1,6 +1,7 @@
 import type Srf from 'drachtio-srf'
 import type { Logger } from 'pino'
 import { LivecallError } from '../errors/index.js'
+import { releaseRefusedReinvite } from './reinvite-slot.js'
 import { sipRequestError } from './sip-errors.js'
 import { viewOf, type SipMessageView } from './sip-message.js'
 
@@ -101,9 +102,11 @@ export class SipDialog {
   /** Send a re-INVITE with `sdp` (RFC 3261 §14.1) and return the far end's answer. */
   async reinvite(sdp: string): Promise<string> {
     this.assertUp('re-INVITE')
+    const before = this.dialog.local.sdp
     try {
       return await this.dialog.modify(sdp)
     } catch (err) {
+      releaseRefusedReinvite(this.dialog, err, before)
       throw sipRequestError('re-INVITE', err)
     }
   }
