@@ -1,6 +1,7 @@
 import type { Call } from '../call/call.js'
 import type { CallRegistry } from '../call/call-registry.js'
 import { isFinal } from '../call/call-state.js'
+import { reportStatus } from './status-events.js'
 import type { WebhookClient } from './webhook/index.js'
 
 export interface CallTrackerDeps {
@@ -12,12 +13,13 @@ export interface CallTrackerDeps {
 
 /**
  * Every call's life, observed once: it is in the registry while it is not final, and
- * each transition is POSTed to its status hook (SPEC §3), in order per call.
+ * each transition is POSTed to its status hook (SPEC §3), in order per call, and to its
+ * dialect's event shaper when a dialect set one (status-events.ts).
  */
 export function trackCall(deps: CallTrackerDeps, call: Call): void {
   void deps.registry.add(call)
   call.onState((c, description) => {
-    if (c.statusHook) deps.webhooks.notifyOrdered(c.sid, c.statusHook, description)
+    reportStatus(deps.webhooks, c, { type: 'state', description })
     if (isFinal(c.state)) {
       void deps.registry.remove(c.sid)
       deps.onEnded?.(c)

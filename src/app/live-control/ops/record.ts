@@ -1,14 +1,17 @@
 import { join } from 'node:path'
 import type { Call } from '../../../call/call.js'
 import { CallFeatures } from '../../../call/call-features.js'
-import { LivecallError } from '../../../errors/index.js'
+import type { RecordingHandle } from '../../../media/types.js'
+import { wavFileToMp3 } from '../../../media/mp3-encode.js'
+import { reportStatus } from '../../status-events.js'
 import type { UpdateOutcome } from '../call-update.js'
 import { conflict } from '../conflict.js'
 import type { LiveContext } from '../live-context.js'
 
 /**
  * record (extension): start / pause / resume / stop a recording of the call (both
- * directions, WAV) in RECORDINGS_DIR, named after the call sid. The finished file is
+ * directions) in RECORDINGS_DIR, named after the call sid: WAV, or MP3 (the WAV the
+ * recording leaves is encoded once it stops, then removed). The finished file is
  * announced to the status hook (`recording: { path, duration_ms }`) on stop, or when the
  * call ends first.
  */
@@ -18,11 +21,11 @@ export async function applyRecord(ctx: LiveContext, call: Call, action: 'start' 
   const current = features.apiRecording
   switch (action) {
     case 'start': {
-      if (format !== 'wav') throw new LivecallError('LIVECALL_ERR_RECORDING_FORMAT', 'record.format mp3 is not available in this build; use wav')
       if (current) throw conflict('a recording is already running on this call')
-      const path = join(ctx.deps.settings.recordingsDir, `${call.sid}-${Date.now()}.wav`)
-      const handle = await call.requireEndpoint().startRecording({ path, format: 'wav' })
-      features.apiRecording = handle
+      const base = join(ctx.deps.settings.recordingsDir, `${call.sid}-${Date.now()}`)
+      const handle = await call.requireEndpoint().startRecording({ path: `${base}.wav`, format: 'wav' })
+      const path = `${base}.${format}`
+      features.apiRecording = format === 'mp3' ? encodedOnStop(handle, path) : handle
       const onEnd = () => void finish(ctx, call)
       call.signal.addEventListener('abort', onEnd, { once: true })
       return { recording: { path } }
@@ -49,10 +52,26 @@ async function finish(ctx: LiveContext, call: Call): Promise<{ path: string; dur
   try {
     const { path, durationMs } = await handle.stop()
     const recording = { path, duration_ms: durationMs }
-    if (call.statusHook) ctx.deps.webhooks.notifyOrdered(call.sid, call.statusHook, { ...call.describe(), recording })
+    reportStatus(ctx.deps.webhooks, call, { type: 'recording', description: call.describe(), recording })
     return recording
   } catch (err) {
     call.logger.warn({ err: (err as Error).message }, 'recording failed')
     return undefined
+  }
+}
+
+/** The recording as MP3: stopping it stops the WAV recording, then encodes it to `mp3Path`. */
+function encodedOnStop(wav: RecordingHandle, mp3Path: string): RecordingHandle {
+  return {
+    pause: () => wav.pause(),
+    resume: () => wav.resume(),
+    get paused() {
+      return wav.paused
+    },
+    async stop() {
+      const { path, durationMs } = await wav.stop()
+      await wavFileToMp3(path, mp3Path)
+      return { path: mp3Path, durationMs }
+    },
   }
 }
