@@ -5,6 +5,7 @@ import type { Metrics } from '../observability/metrics.js'
 import { installErrorHandler } from './plugins/error-handler.js'
 import { registerOpenApi } from './plugins/openapi.js'
 import { nativeCallsRoutes } from './routes/native/calls-routes.js'
+import { birdRoutes } from './routes/bird/bird-routes.js'
 
 export interface ControlDeps {
   logger: Logger
@@ -41,6 +42,7 @@ export function buildServer(deps: ControlDeps): FastifyInstance {
   if (live) {
     void app.register(registerOpenApi)
     void app.register(nativeCallsRoutes(live.control, live.apiKey))
+    void app.register(birdRoutes(live.control, live.apiKey))
   }
   app.get('/health', async (_req, reply) => {
     const h = deps.health()
