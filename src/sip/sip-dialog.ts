@@ -20,6 +20,9 @@ export enum DialogState {
 /** How long hangup() waits for the BYE's response before it reports the dialog ended. */
 const BYE_WAIT_MS = 1000
 
+/** RFC 3261 §17.1.1.2 / §17.1.2.2: Timer B and F, 64·T1 */
+const REQUEST_LIMIT_MS = 32_000
+
 /** Answers the far end's offer in a re-INVITE with our SDP; a throw answers 488. */
 export type OfferHandler = (offerSdp: string) => Promise<string>
 
@@ -104,10 +107,10 @@ export class SipDialog {
     this.assertUp('re-INVITE')
     const before = this.dialog.local.sdp
     try {
-      return await this.dialog.modify(sdp)
+      return await this.untilEnded('re-INVITE', this.dialog.modify(sdp))
     } catch (err) {
       releaseRefusedReinvite(this.dialog, err, before)
-      throw sipRequestError('re-INVITE', err)
+      throw err instanceof LivecallError ? err : sipRequestError('re-INVITE', err)
     }
   }
 
@@ -115,11 +118,28 @@ export class SipDialog {
   async request(method: Srf.SipMethod, opts: { headers?: Record<string, string>; body?: string } = {}): Promise<SipMessageView> {
     this.assertUp(method)
     try {
-      const res = await this.dialog.request({ method, headers: opts.headers ?? {}, body: opts.body } as unknown as Srf.SrfRequest)
+      const res = await this.untilEnded(method, this.dialog.request({ method, headers: opts.headers ?? {}, body: opts.body } as unknown as Srf.SrfRequest))
       return viewOf(res)
     } catch (err) {
-      throw sipRequestError(method, err)
+      throw err instanceof LivecallError ? err : sipRequestError(method, err)
     }
+  }
+
+  /**
+   * A request in the dialog settles when its final response comes, or when the dialog
+   * ends first (a BYE crossing our re-INVITE), or after RFC 3261's Timer B/F (64·T1 =
+   * 32 s) at the latest: whoever waits on it (a control request) always gets an answer.
+   */
+  private untilEnded<T>(what: string, pending: Promise<T>): Promise<T> {
+    pending.catch(() => undefined) // settled after we stopped waiting: nobody is left to tell
+    let timer: NodeJS.Timeout | undefined
+    const gone = new Promise<never>((_, reject) => {
+      void this.ended.then(() => reject(new LivecallError('LIVECALL_ERR_SIP_DIALOG_GONE', `${what} abandoned: the dialog ended`)))
+      timer = setTimeout(() => reject(sipRequestError(what, { status: 408, reason: 'no final response within 32 s' })), REQUEST_LIMIT_MS)
+      timer.unref()
+    })
+    gone.catch(() => undefined)
+    return Promise.race([pending, gone]).finally(() => clearTimeout(timer))
   }
 
   private assertUp(what: string): void {
