@@ -6,6 +6,7 @@ import { ACCOUNT, API_KEY, OTHER_ACCOUNT, api, callIn, waitUntil, type ApiOption
 import { useLivecall } from '../../support/livecall-harness.js'
 import { RtpPeer } from '../../support/rtp-peer.js'
 import { SipUdpCallee } from '../../support/sip-udp-callee.js'
+import { sdpOf } from '../../support/sip-udp-phone.js'
 import type { LivecallHarness } from '../../support/livecall-harness.js'
 
 const run = promisify(execFile)
@@ -125,7 +126,7 @@ describe('the Bird dialect', () => {
       const ringingAt = c.phone.messages.findIndex((m) => /^SIP\/2\.0 180 /.test(m))
       expect(ringingAt).toBeLessThan(c.phone.messages.indexOf(ok))
       c.phone.ack(ok)
-      c.peer.target((await import('../../support/sip-udp-phone.js')).sdpOf(ok)).start()
+      c.peer.target(sdpOf(ok)).start()
       await c.peer.waitFor(() => speaking(c.peer), 10_000, 'the announcement')
       await c.phone.waitFor((m) => m.startsWith('BYE '), 15_000, 'BYE after the flow')
     } finally {
