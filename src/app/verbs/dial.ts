@@ -3,6 +3,7 @@ import type { Call } from '../../call/call.js'
 import { createOutboundCall } from '../../call/outbound-call.js'
 import type { Hook } from '../webhook/index.js'
 import { raceAttempts } from './dial/dial-race.js'
+import { parseListen, startListen, type ActiveListen, type ListenVerbOptions } from './listen/index.js'
 import { parseDialTarget, requestUriOf, targetUser, type DialTarget } from './dial/dial-target.js'
 import { appInvalid } from './verb-errors.js'
 import { headersOf, optBoolean, optHook, optNumber, optString } from './verb-options.js'
@@ -19,6 +20,8 @@ export interface DialOptions {
   answerOnBridge: boolean
   actionHook?: Hook
   headers: Record<string, string>
+  /** jambonz `listen` (or `stream`) nested in dial: the caller's audio streamed while bridged */
+  listen?: ListenVerbOptions
 }
 
 /**
@@ -26,7 +29,9 @@ export interface DialOptions {
  * bridge it with the caller through the media engine, and wait until either side hangs
  * up. The caller is answered at once unless `answerOnBridge` (then it rings until the
  * callee answers). The actionHook gets `dial_call_status` (completed, busy, no-answer,
- * failed, canceled), `dial_sip_status`, `dial_call_sid` and `duration`.
+ * failed, canceled), `dial_sip_status`, `dial_call_sid` and `duration`. A nested
+ * `listen` streams the caller's leg to its websocket from the bridge until the dial
+ * ends (live control pauses / resumes it with listen_status).
  */
 export const dial: VerbDefinition<DialOptions> = {
   name: 'dial',
@@ -45,6 +50,7 @@ export const dial: VerbDefinition<DialOptions> = {
       answerOnBridge: optBoolean(data, 'answerOnBridge') ?? false,
       actionHook: optHook(data, 'actionHook'),
       headers: headersOf(data),
+      listen: nestedListen(data),
     }
   },
   async run(ctx, opts, signal) {
@@ -89,9 +95,11 @@ export const dial: VerbDefinition<DialOptions> = {
 async function bridgeUntilEnd(ctx: VerbContext, child: Call, opts: DialOptions, signal: AbortSignal): Promise<void> {
   const { call } = ctx
   const bridge = new Bridge(call, child)
+  let listen: ActiveListen | undefined
   try {
     if (!call.answered) await call.answer()
     await bridge.connect()
+    listen = opts.listen ? await startNestedListen(ctx, opts.listen) : undefined
     await new Promise<void>((resolve) => {
       const timer = opts.timeLimitMs === undefined ? undefined : setTimeout(done, opts.timeLimitMs)
       const legEnded = () => done()
@@ -106,12 +114,33 @@ async function bridgeUntilEnd(ctx: VerbContext, child: Call, opts: DialOptions, 
       }
     })
   } finally {
+    await listen?.stop()
     const released = bridge.current === BridgeState.Released
     await bridge.disconnect()
     call.children.delete(child)
     // the caller's app goes on (or the caller is gone): the callee's leg ends with the dial,
     // unless live control gave it an application of its own
     if (!released && !child.ended) await child.hangup({ reason: call.ended ? 'caller hung up' : 'dial ended' })
+  }
+}
+
+/** `listen` (or its alias `stream`) inside dial, a jambonz listen object (a `verb` key is tolerated) */
+function nestedListen(data: Record<string, unknown>): ListenVerbOptions | undefined {
+  const value = data.listen ?? data.stream
+  if (value === undefined) return undefined
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw appInvalid('dial listen must be an object {url, …}')
+  const props: Record<string, unknown> = { ...value }
+  delete props.verb
+  return parseListen(props)
+}
+
+/** jambonz goes on with the dial when the listen's socket cannot be reached: so do we (logged) */
+async function startNestedListen(ctx: VerbContext, opts: ListenVerbOptions): Promise<ActiveListen | undefined> {
+  try {
+    return await startListen(ctx, opts, ctx.call.requireEndpoint())
+  } catch (err) {
+    ctx.logger.warn({ err: (err as Error).message, url: opts.url }, 'dial: the nested listen could not start')
+    return undefined
   }
 }
 
