@@ -9,6 +9,8 @@ import type { WebhookClient } from './webhook/index.js'
 /** Settings the application layer reads (from Config; SPEC §2). */
 export interface AppSettings {
   accountSid: string
+  /** API_KEY: also the key XML applications' requests are signed with (X-Twilio-Signature) */
+  apiKey?: string
   /** where `phone` targets go (SIP_TRUNK), e.g. `sip:trunk.example.net:5060` */
   sipTrunk?: string
   /** directory the `record` verb and call recordings write into */

@@ -2,13 +2,19 @@ import type { Logger } from 'pino'
 import type { Call } from '../call/call.js'
 import { isCoded } from '../errors/index.js'
 import type { AppDeps } from './app-deps.js'
-import { parseDocument } from './document/parse-document.js'
+import { appDialectOf, setAppDialect, type AppDialect } from './dialects/app-dialect.js'
 import { Executor } from './executor.js'
 import type { VerbContext, VerbStep } from './verbs/verb.js'
 import { resolveHook, type Hook, type ResolvedHook } from './webhook/index.js'
 
 /** Codes that end the application (and the call) rather than skipping one verb. */
 const FATAL = new Set(['LIVECALL_ERR_APP_INVALID', 'LIVECALL_ERR_WEBHOOK_TIMEOUT', 'LIVECALL_ERR_WEBHOOK_HTTP', 'LIVECALL_ERR_WEBHOOK_NETWORK', 'LIVECALL_ERR_WEBHOOK_BODY', 'LIVECALL_ERR_WEBHOOK_URL', 'LIVECALL_ERR_DIAL_TARGET'])
+
+/** How an application is fetched: a fallback URL, and the dialect to switch the call to. */
+export interface FetchOptions {
+  fallback?: ResolvedHook
+  dialect?: AppDialect
+}
 
 /**
  * A call running its webhook application: the current application URL (against which
@@ -39,11 +45,28 @@ export class CallSession {
     return resolveHook(hook, this.base)
   }
 
-  /** Fetch the app from `hook` (POSTing the call description) and parse it; nothing runs yet. */
-  async fetch(hook: ResolvedHook, payload: Record<string, unknown> = {}): Promise<VerbStep[]> {
-    const doc = await this.deps.webhooks.fetchDocument(hook, { ...this.call.describe(), ...payload }, this.call.signal)
-    const steps = parseDocument(doc, this.logger)
-    this.base = hook
+  /**
+   * Fetch the app from `hook` in the call's dialect (jambonz: the call description POSTed
+   * as JSON; twiml: Twilio's form parameters, an XML answer) and parse it; nothing runs
+   * yet. When the request fails or the answer is not a valid document and a `fallback` is
+   * given, the fallback is requested instead (TwiML FallbackUrl). `dialect` switches the
+   * call's dialect once the fetch succeeded (a live update in another dialect).
+   */
+  async fetch(hook: ResolvedHook, payload: Record<string, unknown> = {}, opts: FetchOptions = {}): Promise<VerbStep[]> {
+    const dialect = opts.dialect ?? appDialectOf(this.call)
+    const ctx = { deps: this.deps, call: this.call }
+    let steps: VerbStep[]
+    let used = hook
+    try {
+      steps = await dialect.fetch(ctx, hook, payload, this.call.signal)
+    } catch (err) {
+      if (!opts.fallback || this.call.signal.aborted) throw err
+      this.logger.warn({ url: hook.url, reason: (err as Error).message, fallback: opts.fallback.url }, 'application failed; requesting the fallback URL')
+      used = opts.fallback
+      steps = await dialect.fetch(ctx, opts.fallback, { ...payload, ...dialect.fallbackParams(hook.url, err) }, this.call.signal)
+    }
+    if (opts.dialect) setAppDialect(this.call, opts.dialect)
+    this.base = used
     return steps
   }
 
@@ -61,10 +84,10 @@ export class CallSession {
   }
 
   /** Fetch an app and run it; a failed fetch ends the call with the reason (SPEC §4). */
-  async start(hook: ResolvedHook): Promise<void> {
+  async start(hook: ResolvedHook, opts: FetchOptions = {}): Promise<void> {
     let steps: VerbStep[]
     try {
-      steps = await this.fetch(hook)
+      steps = await this.fetch(hook, {}, opts)
     } catch (err) {
       await this.fail(err)
       return
@@ -102,8 +125,11 @@ export class CallSession {
       resolve: (hook) => this.resolve(hook),
       actionHook: async (hook, results) => {
         if (!hook) return
-        const steps = await this.fetch(this.resolve(hook), results)
-        if (steps.length > 0) this.replace(steps)
+        const dialect = appDialectOf(this.call)
+        const params = dialect.actionParams(results)
+        if (params === undefined) return
+        const steps = await this.fetch(this.resolve(hook), params)
+        if (steps.length > 0 || dialect.actionAlwaysReplaces) this.replace(steps)
       },
       redirect: async (hook) => {
         const steps = await this.fetch(this.resolve(hook))

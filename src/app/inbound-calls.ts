@@ -4,6 +4,10 @@ import { InboundInvite } from '../sip/inbound-invite.js'
 import type { AppDeps } from './app-deps.js'
 import { demoApplication } from './built-in-demo.js'
 import { CallSession } from './call-session.js'
+import { setAppDialect } from './dialects/app-dialect.js'
+import { twimlDialect } from './dialects/twiml-dialect.js'
+import { twilioStatusShaper } from './dialects/twilio-status.js'
+import { setStatusShaper } from './status-events.js'
 import type { ResolvedHook } from './webhook/index.js'
 
 export interface InboundOptions {
@@ -11,6 +15,12 @@ export interface InboundOptions {
   callHook?: ResolvedHook
   /** CALL_STATUS_HOOK */
   statusHook?: ResolvedHook
+  /**
+   * CALL_HOOK_FORMAT: `jambonz` (default) POSTs the call description as JSON and reads
+   * JSON verbs; `twiml` requests CALL_HOOK (and CALL_STATUS_HOOK) with Twilio's signed
+   * form parameters and reads a TwiML / LaML / RCML document (SPEC §6).
+   */
+  format?: 'jambonz' | 'twiml'
 }
 
 export interface InboundCalls {
@@ -34,11 +44,19 @@ export function acceptInboundCalls(deps: AppDeps, opts: InboundOptions, sessions
   })
 
   async function handle(invite: InboundInvite): Promise<void> {
+    const twiml = opts.format === 'twiml'
+    const key = deps.settings.apiKey ?? ''
     const call = await createInboundCall(invite, deps.media, {
       accountSid: deps.settings.accountSid,
-      statusHook: opts.statusHook,
+      statusHook: twiml ? undefined : opts.statusHook,
       logger: deps.logger,
-      observe: (c) => deps.track(c),
+      observe: (c) => {
+        if (twiml) {
+          setAppDialect(c, twimlDialect(key))
+          if (opts.statusHook) setStatusShaper(c, twilioStatusShaper(opts.statusHook, key))
+        }
+        deps.track(c)
+      },
     })
     if (!call) return
     const session = new CallSession(deps, call)

@@ -1,6 +1,6 @@
 import type { Call } from '../call/call.js'
 import type { CallDescription } from '../call/call-description.js'
-import type { ResolvedHook, WebhookClient } from './webhook/index.js'
+import type { RequestShape, ResolvedHook, WebhookClient } from './webhook/index.js'
 
 /** Something in a call's life that status callbacks report. */
 export type StatusEvent =
@@ -15,6 +15,8 @@ export type StatusEvent =
 export interface ShapedStatus {
   hook: ResolvedHook
   payload: object
+  /** form-encoded and/or signed the dialect's way (Twilio's X-Twilio-Signature); JSON when absent */
+  shape?: RequestShape
 }
 
 /**
@@ -42,5 +44,5 @@ export function reportStatus(webhooks: WebhookClient, call: Call, event: StatusE
     else if (event.type === 'recording') webhooks.notifyOrdered(call.sid, call.statusHook, { ...event.description, recording: event.recording })
   }
   const shaped = shapers.get(call)?.(call, event)
-  if (shaped) webhooks.notifyOrdered(call.sid, shaped.hook, shaped.payload)
+  if (shaped) webhooks.notifyOrdered(call.sid, shaped.hook, shaped.payload, shaped.shape)
 }

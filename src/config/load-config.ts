@@ -24,6 +24,7 @@ const VARIABLES: ReadonlyArray<[string, keyof Config, string | undefined, 'strin
   ['SIP_TRUNK', 'sipTrunk', undefined, 'string'],
   ['CALL_HOOK', 'callHook', undefined, 'string'],
   ['CALL_STATUS_HOOK', 'callStatusHook', undefined, 'string'],
+  ['CALL_HOOK_FORMAT', 'callHookFormat', 'jambonz', 'string'],
   ['ACCOUNT_SID', 'accountSid', undefined, 'string'],
   ['API_KEY', 'apiKey', undefined, 'string'],
   ['WEBHOOK_SECRET', 'webhookSecret', undefined, 'string'],

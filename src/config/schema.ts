@@ -25,6 +25,8 @@ export const ConfigSchema = Type.Object({
   sipTrunk: Type.Optional(Type.String({ pattern: '^sips?:[^\\s]+$' })),
   callHook: Type.Optional(Type.String({ pattern: '^https?://' })),
   callStatusHook: Type.Optional(Type.String({ pattern: '^https?://' })),
+  /** the request/document shape of CALL_HOOK: jambonz JSON, or TwiML/LaML/RCML (Twilio's form parameters, an XML answer) */
+  callHookFormat: Type.Union([Type.Literal('jambonz'), Type.Literal('twiml')]),
   accountSid: Type.Optional(Type.String({ minLength: 1 })),
   apiKey: Type.Optional(Type.String({ minLength: 1 })),
   webhookSecret: Type.Optional(Type.String()),

@@ -1,7 +1,7 @@
 export { resolveHook } from './resolve-hook.js'
 export type { Hook, ResolvedHook } from './resolve-hook.js'
 export { WebhookClient, WEBHOOK_DEFAULT_TIMEOUT_MS, WEBHOOK_MAX_BODY_BYTES } from './webhook-client.js'
-export type { WebhookClientOptions, WebhookOutcome, WebhookResult, RawWebhookAnswer } from './webhook-client.js'
+export type { WebhookClientOptions, WebhookOutcome, WebhookResult, RawWebhookAnswer, RequestShape } from './webhook-client.js'
 export { verifyLivecallSignature } from './verify-livecall-signature.js'
 export { signLivecallRequest, LIVECALL_SIGNATURE_HEADER } from './sign-livecall-request.js'
 export { encodeForm } from './encode-form.js'

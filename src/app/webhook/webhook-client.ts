@@ -39,8 +39,17 @@ export interface RawWebhookAnswer {
   body: string
 }
 
-interface ExchangeOptions {
+/**
+ * A dialect's request shape (XML applications, SPEC §6): a form-encoded body instead of
+ * JSON, and extra headers computed from the exact URL requested (with the GET query)
+ * and the exact body, e.g. X-Twilio-Signature.
+ */
+export interface RequestShape {
   form?: boolean
+  sign?: (url: string, body: string | undefined) => Record<string, string>
+}
+
+interface ExchangeOptions extends RequestShape {
   signal?: AbortSignal
   accept: string
   /** false: the answer body is discarded (status callbacks) */
@@ -114,7 +123,7 @@ export class WebhookClient {
   async fetchRaw(
     hook: ResolvedHook,
     payload: object,
-    opts: { form?: boolean; signal?: AbortSignal } = {},
+    opts: RequestShape & { signal?: AbortSignal } = {},
   ): Promise<RawWebhookAnswer> {
     return this.observe(hook, opts.signal, async () => {
       const answer = await this.exchange(hook, payload, { ...opts, accept: '*/*', readBody: true })
@@ -134,8 +143,8 @@ export class WebhookClient {
    * (e.g. the call_sid) has finished, successfully or not, so one call's callbacks arrive
    * in order. Never throws.
    */
-  notifyOrdered(key: string, hook: ResolvedHook, payload: object): void {
-    this.queue.push(key, () => this.send(hook, payload))
+  notifyOrdered(key: string, hook: ResolvedHook, payload: object, shape?: RequestShape): void {
+    this.queue.push(key, () => this.send(hook, payload, shape))
   }
 
   /** Resolves when every notify/notifyOrdered issued so far (and meanwhile) has finished. */
@@ -154,10 +163,10 @@ export class WebhookClient {
     await this.agent.close()
   }
 
-  private async send(hook: ResolvedHook, payload: object): Promise<void> {
+  private async send(hook: ResolvedHook, payload: object, shape?: RequestShape): Promise<void> {
     try {
       await this.observe(hook, undefined, async () => {
-        const answer = await this.exchange(hook, payload, { accept: '*/*', readBody: false })
+        const answer = await this.exchange(hook, payload, { ...shape, accept: '*/*', readBody: false })
         return { status: answer.status, value: undefined }
       })
     } catch (err) {
@@ -221,6 +230,7 @@ export class WebhookClient {
       signed = body
     }
     url.hash = ''
+    if (opts.sign) Object.assign(headers, opts.sign(url.href, body))
     if (hook.username !== undefined) {
       headers.authorization = `Basic ${Buffer.from(`${hook.username}:${hook.password ?? ''}`).toString('base64')}`
     }

@@ -1,4 +1,5 @@
 import type { Call } from '../../../call/call.js'
+import type { AppDialect } from '../../dialects/app-dialect.js'
 import type { VerbStep } from '../../verbs/verb.js'
 import { resolveHook, type Hook } from '../../webhook/index.js'
 import { conflict } from '../conflict.js'
@@ -12,21 +13,23 @@ import { unhold } from './hold.js'
  * is given too: then the dialed leg runs its own app (fetched before anything changes).
  * A dialed leg that has no app of its own gets one (as with child_call_hook).
  */
-export async function applyRedirect(ctx: LiveContext, call: Call, op: { callHook: Hook; callStatusHook?: Hook; childCallHook?: Hook }): Promise<void> {
+export async function applyRedirect(ctx: LiveContext, call: Call, op: { callHook: Hook; callStatusHook?: Hook; childCallHook?: Hook; fallbackHook?: Hook; dialect?: AppDialect }): Promise<void> {
   if (call.ended) throw conflict(`call_hook needs an active call; this one is ${call.state}`)
   const session = ctx.sessions.get(call.sid)
   const bridge = call.bridge
   if (!session) {
-    if (bridge && bridge.child === call) return applyChildRedirect(ctx, bridge.parent, op.callHook)
+    if (bridge && bridge.child === call) return applyChildRedirect(ctx, bridge.parent, op.callHook, op.dialect)
     throw conflict('this call runs no application that call_hook could replace')
   }
   if (op.childCallHook && !bridge?.connected) throw conflict('child_call_hook needs an active dial on this call')
   // the child's app first: fetching the caller's app moves the base its relative hooks
   // resolve against, so that fetch must be the last thing that can fail (a 502 changes nothing)
-  const child = op.childCallHook && bridge ? await prepareChild(ctx, bridge.child, op.childCallHook) : undefined
+  const child = op.childCallHook && bridge ? await prepareChild(ctx, bridge.child, op.childCallHook, op.dialect) : undefined
+  // a dialect's FallbackUrl is requested when callHook fails; `dialect` switches the call to it (an XML app)
+  const fallback = op.fallbackHook ? resolveHook(op.fallbackHook) : undefined
   let steps: VerbStep[]
   try {
-    steps = await session.fetch(session.resolve(op.callHook))
+    steps = await session.fetch(session.resolve(op.callHook), {}, { fallback, dialect: op.dialect })
   } catch (err) {
     child?.discard()
     throw err
@@ -38,10 +41,10 @@ export async function applyRedirect(ctx: LiveContext, call: Call, op: { callHook
 }
 
 /** child_call_hook: the dialed leg leaves the dial and runs its own app; the caller's app goes on after its dial. */
-export async function applyChildRedirect(ctx: LiveContext, call: Call, hook: Hook): Promise<void> {
+export async function applyChildRedirect(ctx: LiveContext, call: Call, hook: Hook, dialect?: AppDialect): Promise<void> {
   const bridge = call.bridge
   if (!bridge?.connected) throw conflict('child_call_hook needs an active dial on this call')
-  const child = await prepareChild(ctx, bridge.child, hook)
+  const child = await prepareChild(ctx, bridge.child, hook, dialect)
   await unhold(bridge.child)
   await releaseChild(bridge, child)
 }
@@ -53,7 +56,7 @@ interface PreparedChild {
   discard(): void
 }
 
-async function prepareChild(ctx: LiveContext, child: Call, hook: Hook): Promise<PreparedChild> {
+async function prepareChild(ctx: LiveContext, child: Call, hook: Hook, dialect?: AppDialect): Promise<PreparedChild> {
   const existing = ctx.sessions.get(child.sid)
   const session = ctx.sessionFor(child)
   const discard = (): void => {
@@ -61,7 +64,7 @@ async function prepareChild(ctx: LiveContext, child: Call, hook: Hook): Promise<
   }
   let steps: VerbStep[]
   try {
-    steps = await session.fetch(resolveHook(hook))
+    steps = await session.fetch(resolveHook(hook), {}, { dialect })
   } catch (err) {
     discard()
     throw err
