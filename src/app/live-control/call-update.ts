@@ -1,4 +1,5 @@
 import type { PlaySource } from '../../media/types.js'
+import type { TransferRequest } from './ops/transfer.js'
 import type { VerbStep } from '../verbs/verb.js'
 import type { Hook } from '../webhook/index.js'
 
@@ -30,6 +31,12 @@ export type CallOperation =
   | { kind: 'sipRequest'; method: string; headers: Record<string, string>; body?: string }
   /** whisper alone */
   | { kind: 'whisper' }
+  /** answer an inbound call its app left ringing (Bandwidth state=active); 409 when it is not ringing */
+  | { kind: 'answer' }
+  /** reject a ringing inbound call with `status` (Bandwidth state=rejected: 603); 409 once answered */
+  | { kind: 'reject'; status: number }
+  /** transfer (Bandwidth state=transferring): dial a new leg, whisper to it, bridge it; the call's app ends */
+  | ({ kind: 'transfer' } & TransferRequest)
   /** an inline document (Bird callFlow): parsed verbs that replace the running app, as call_hook without the fetch */
   | { kind: 'replace'; steps: VerbStep[] }
 
@@ -45,4 +52,6 @@ export interface UpdateOutcome {
   sip?: { status: number; reason: string }
   /** record start/stop: the file */
   recording?: { path: string; duration_ms?: number }
+  /** transfer: the new leg placed for it */
+  created?: { sid: string }
 }
