@@ -6,6 +6,7 @@ import { installErrorHandler } from './plugins/error-handler.js'
 import { registerOpenApi } from './plugins/openapi.js'
 import { nativeCallsRoutes } from './routes/native/calls-routes.js'
 import { birdRoutes } from './routes/bird/bird-routes.js'
+import { bandwidthRoutes } from './routes/bandwidth/bandwidth-routes.js'
 
 export interface ControlDeps {
   logger: Logger
@@ -43,6 +44,7 @@ export function buildServer(deps: ControlDeps): FastifyInstance {
     void app.register(registerOpenApi)
     void app.register(nativeCallsRoutes(live.control, live.apiKey))
     void app.register(birdRoutes(live.control, live.apiKey))
+    void app.register(bandwidthRoutes(live.control, live.apiKey))
   }
   app.get('/health', async (_req, reply) => {
     const h = deps.health()

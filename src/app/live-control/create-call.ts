@@ -1,6 +1,9 @@
 import { createOutboundCall } from '../../call/outbound-call.js'
 import { LivecallError } from '../../errors/index.js'
+import { setAppDialect, type AppDialect } from '../dialects/app-dialect.js'
 import { parseDialTarget, requestUriOf, targetUser } from '../verbs/dial/dial-target.js'
+import { setStatusShaper, type StatusShaper } from '../status-events.js'
+import type { VerbStep } from '../verbs/verb.js'
 import { resolveHook, type Hook } from '../webhook/index.js'
 import type { LiveContext } from './live-context.js'
 
@@ -10,12 +13,21 @@ export interface CreateCallRequest {
   callerName?: string
   /** a dial target: {type: 'sip', sipUri} or {type: 'phone', number} */
   to: Record<string, unknown>
-  callHook: Hook
+  /** the app fetched when the call is answered… */
+  callHook?: Hook
+  /** …or this inline one (a dialect whose calls have no document, e.g. Bandwidth v1) */
+  app?: VerbStep[]
   callStatusHook?: Hook
   /** ring timeout, seconds (default 60) */
   timeout?: number
   headers?: Record<string, string>
   tag?: Record<string, unknown>
+  /** the call's events also in a dialect's shape (Bandwidth: its callbackUrl) */
+  events?: StatusShaper
+  /** the app's request/document shape (twiml: an XML app, Twilio's signed form parameters) */
+  dialect?: AppDialect
+  /** requested when callHook fails or answers an invalid document (TwiML FallbackUrl) */
+  fallbackHook?: Hook
 }
 
 /**
@@ -33,7 +45,9 @@ export async function placeApiCall(ctx: LiveContext, req: CreateCallRequest): Pr
   } catch (err) {
     throw new LivecallError('LIVECALL_ERR_BAD_REQUEST', `to: ${(err as Error).message.replace(/^target\[0\]: /, '')}`)
   }
-  const callHook = resolveHook(req.callHook)
+  const app = req.app
+  if (!app && !req.callHook) throw new LivecallError('LIVECALL_ERR_BAD_REQUEST', 'call_hook is required')
+  const callHook = req.callHook ? resolveHook(req.callHook) : undefined
   const statusHook = req.callStatusHook ? resolveHook(req.callStatusHook) : undefined
   const { call, answered } = createOutboundCall(deps, {
     accountSid: deps.settings.accountSid,
@@ -45,10 +59,16 @@ export async function placeApiCall(ctx: LiveContext, req: CreateCallRequest): Pr
     timeoutMs: (req.timeout ?? 60) * 1000,
     statusHook,
     logger: deps.logger,
-    observe: (c) => deps.track(c),
+    observe: (c) => {
+      if (req.events) setStatusShaper(c, req.events)
+      if (req.dialect) setAppDialect(c, req.dialect)
+      deps.track(c)
+    },
   })
   if (req.tag) call.customerData = { ...req.tag }
   const session = ctx.sessionFor(call)
-  void answered.then((ok) => (ok ? session.start(callHook) : undefined)).catch((err: unknown) => call.logger.error({ err }, 'API call failed'))
+  const fallback = req.fallbackHook ? resolveHook(req.fallbackHook) : undefined
+  const start = () => (app ? session.run(app) : callHook ? session.start(callHook, { fallback }) : undefined)
+  void answered.then((ok) => (ok ? start() : undefined)).catch((err: unknown) => call.logger.error({ err }, 'API call failed'))
   return call.sid
 }

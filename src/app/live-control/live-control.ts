@@ -5,15 +5,18 @@ import type { AppDeps } from '../app-deps.js'
 import { CallSession } from '../call-session.js'
 import type { CallUpdate, UpdateOutcome } from './call-update.js'
 import type { LiveContext } from './live-context.js'
+import { applyAnswer } from './ops/answer.js'
 import { applyConfHold, applyConfMute } from './ops/conference.js'
 import { applyDelete, applyHangup, applyNoAnswer } from './ops/hangup.js'
 import { applyHold } from './ops/hold.js'
 import { applyListen } from './ops/listen.js'
 import { applyMute } from './ops/mute.js'
 import { applyRecord } from './ops/record.js'
+import { applyReject } from './ops/reject.js'
 import { applyChildRedirect, applyRedirect } from './ops/redirect.js'
 import { applyReplace } from './ops/replace-app.js'
 import { applySipRequest } from './ops/sip-request.js'
+import { applyTransfer } from './ops/transfer.js'
 import { applyWhisper } from './ops/whisper.js'
 import { placeApiCall, type CreateCallRequest } from './create-call.js'
 
@@ -91,6 +94,9 @@ export class LiveControl {
       case 'record': return applyRecord(this.ctx, call, op.action, op.format)
       case 'sipRequest': return applySipRequest(call, op)
       case 'whisper': return {}
+      case 'answer': await applyAnswer(call); return {}
+      case 'reject': await applyReject(call, op.status); return {}
+      case 'transfer': return applyTransfer(this.ctx, call, op)
       case 'replace': await applyReplace(this.ctx, call, op.steps); return {}
     }
   }
