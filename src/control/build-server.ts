@@ -4,6 +4,7 @@ import type { LiveControl } from '../app/live-control/live-control.js'
 import type { Metrics } from '../observability/metrics.js'
 import { installErrorHandler } from './plugins/error-handler.js'
 import { registerOpenApi } from './plugins/openapi.js'
+import { RESTCOMM, SIGNALWIRE, TWILIO, twilioCallsRoutes } from './routes/twilio/twilio-routes.js'
 import { nativeCallsRoutes } from './routes/native/calls-routes.js'
 import { birdRoutes } from './routes/bird/bird-routes.js'
 import { bandwidthRoutes } from './routes/bandwidth/bandwidth-routes.js'
@@ -45,6 +46,7 @@ export function buildServer(deps: ControlDeps): FastifyInstance {
     void app.register(nativeCallsRoutes(live.control, live.apiKey))
     void app.register(birdRoutes(live.control, live.apiKey))
     void app.register(bandwidthRoutes(live.control, live.apiKey))
+    for (const flavor of [TWILIO, SIGNALWIRE, RESTCOMM]) void app.register(twilioCallsRoutes(live.control, live.apiKey, flavor))
   }
   app.get('/health', async (_req, reply) => {
     const h = deps.health()

@@ -1,12 +1,25 @@
 import type { Call } from '../../call/call.js'
 import { isCoded } from '../../errors/index.js'
 import { appInvalid } from '../verbs/verb-errors.js'
-import { translateXmlDocument } from '../xml/translate-xml.js'
+import { translateXmlDocument, type XmlTranslateContext } from '../xml/translate-xml.js'
 import type { AppDialect } from './app-dialect.js'
 import { twilioActionParams, twilioCallParams } from './twilio-params.js'
 import { twilioSignatureHeaders } from './twilio-signature.js'
 
 const recordings = new WeakMap<Call, number>()
+
+/** What translating a document for `call` needs: the document's URL (Gather's default action) and the call's <Record> numbering. */
+export function xmlContextOf(call: Call, documentUrl?: string): XmlTranslateContext {
+  return {
+    documentUrl,
+    callSid: call.sid,
+    nextRecording: () => {
+      const n = (recordings.get(call) ?? 0) + 1
+      recordings.set(call, n)
+      return n
+    },
+  }
+}
 
 /** Twilio's notification codes a fallback request carries: 11200 HTTP retrieval failure, 12100 document parse failure. */
 function errorCode(err: unknown): string {
@@ -30,15 +43,7 @@ export function twimlDialect(signingKey: string): AppDialect {
         sign: (url, body) => twilioSignatureHeaders(signingKey, url, body),
       })
       if (answer.body.trim() === '') throw appInvalid(`${hook.method} ${hook.url} answered ${answer.status} with an empty body, not an XML document`)
-      return translateXmlDocument(answer.body, {
-        documentUrl: hook.url,
-        callSid: call.sid,
-        nextRecording: () => {
-          const n = (recordings.get(call) ?? 0) + 1
-          recordings.set(call, n)
-          return n
-        },
-      }, call.logger)
+      return translateXmlDocument(answer.body, xmlContextOf(call, hook.url), call.logger)
     },
     actionParams: (results) => twilioActionParams(results),
     actionAlwaysReplaces: true,

@@ -1,5 +1,6 @@
 import type { PlaySource } from '../../media/types.js'
 import type { TransferRequest } from './ops/transfer.js'
+import type { AppDialect } from '../dialects/app-dialect.js'
 import type { VerbStep } from '../verbs/verb.js'
 import type { Hook } from '../webhook/index.js'
 
@@ -15,7 +16,7 @@ export interface Whisper {
  */
 export type CallOperation =
   /** call_hook: run a new app instead of the current verb; a dial's other leg is hung up unless childCallHook is given */
-  | { kind: 'redirect'; callHook: Hook; callStatusHook?: Hook; childCallHook?: Hook }
+  | { kind: 'redirect'; callHook: Hook; callStatusHook?: Hook; childCallHook?: Hook; fallbackHook?: Hook; dialect?: AppDialect }
   /** child_call_hook alone: the dialed leg leaves the dial and runs its own app */
   | { kind: 'childRedirect'; childCallHook: Hook }
   /** call_status completed: BYE an answered call */
@@ -39,6 +40,8 @@ export type CallOperation =
   | ({ kind: 'transfer' } & TransferRequest)
   /** an inline document (Bird callFlow): parsed verbs that replace the running app, as call_hook without the fetch */
   | { kind: 'replace'; steps: VerbStep[] }
+  /** Twilio Status=canceled: CANCEL a ringing outbound call / reject a ringing inbound one (487); 409 once answered */
+  | { kind: 'cancel' }
 
 export interface CallUpdate {
   op: CallOperation

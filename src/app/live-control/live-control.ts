@@ -14,6 +14,7 @@ import { applyMute } from './ops/mute.js'
 import { applyRecord } from './ops/record.js'
 import { applyReject } from './ops/reject.js'
 import { applyChildRedirect, applyRedirect } from './ops/redirect.js'
+import { applyCancel } from './ops/cancel.js'
 import { applyReplace } from './ops/replace-app.js'
 import { applySipRequest } from './ops/sip-request.js'
 import { applyTransfer } from './ops/transfer.js'
@@ -98,6 +99,7 @@ export class LiveControl {
       case 'reject': await applyReject(call, op.status); return {}
       case 'transfer': return applyTransfer(this.ctx, call, op)
       case 'replace': await applyReplace(this.ctx, call, op.steps); return {}
+      case 'cancel': await applyCancel(call); return {}
     }
   }
 
