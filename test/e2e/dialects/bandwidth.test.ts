@@ -4,7 +4,7 @@ import Bandwidth from 'node-bandwidth'
 import { describe, expect, it } from 'vitest'
 import { decodeWav } from '../../../src/media/embedded/audio/wav-decoder.js'
 import { hearsTone, heard, rms, waitForTone } from '../../support/audio-check.js'
-import { ACCOUNT, API_KEY, api, callIn, waitUntil } from '../../support/control-call.js'
+import { ACCOUNT, API_KEY, api, callBridged, callIn, waitUntil } from '../../support/control-call.js'
 import { useLivecall, type LivecallHarness } from '../../support/livecall-harness.js'
 import { RtpPeer, toneRatio } from '../../support/rtp-peer.js'
 import { SipUdpCallee } from '../../support/sip-udp-callee.js'
@@ -205,6 +205,26 @@ describe('the Bandwidth v1 dialect through node-bandwidth', () => {
       await ringing.end()
       b.close()
       await bPeer.close()
+    }
+  }, 30_000)
+
+  it('transferring a caller in a dial: the dialed leg gets BYE, the target is bridged with the caller instead', async () => {
+    const call = await callBridged(h())
+    const cPeer = await RtpPeer.create({ payload: { kind: 'tone', freq: 1500 } })
+    const c = await SipUdpCallee.create({ peer: cPeer })
+    try {
+      await waitForTone(call.calleePeer, 700, { timeoutMs: 5000 })
+      const { id } = await clientOf(h()).Call.transfer(call.sid, { transferTo: c.uri() })
+      await call.callee.waitFor((m) => m.startsWith('BYE '), 5000, 'BYE to the previously dialed leg')
+      await c.waitForCall('answered')
+      cPeer.start()
+      await waitForTone(cPeer, 700, { timeoutMs: 10_000 })
+      await waitForTone(call.peer, 1500, { timeoutMs: 5000 })
+      expect((await clientOf(h()).Call.get(id)).state).toBe('active')
+    } finally {
+      await call.end()
+      c.close()
+      await cPeer.close()
     }
   }, 30_000)
 
