@@ -24,11 +24,11 @@ export function callUri(base: string, userId: string, callId: string): string {
 /**
  * GET …/calls/{callId}: the call in Bandwidth v1's shape (id, direction in/out, from, to,
  * state, startTime, activeTime, endTime, chargeableDuration — whole minutes in seconds —,
- * callbackUrl, recordingEnabled, events/recordings links).
+ * callbackUrl, tag, recordingEnabled). No events/recordings links: livecall does not serve
+ * those sub-resources.
  */
-export function bandwidthCallOf(call: Call, base: string, userId: string): Record<string, unknown> {
+export function bandwidthCallOf(call: Call): Record<string, unknown> {
   const d = call.describe()
-  const uri = callUri(base, userId, d.call_sid)
   const callback = bandwidthCallbackOf(call)
   return {
     id: d.call_sid,
@@ -44,7 +44,5 @@ export function bandwidthCallOf(call: Call, base: string, userId: string): Recor
     ...(callback?.tag !== undefined ? { tag: callback.tag } : {}),
     recordingEnabled: CallFeatures.of(call).apiRecording !== undefined,
     transcriptionEnabled: false,
-    events: `${uri}/events`,
-    recordings: `${uri}/recordings`,
   }
 }

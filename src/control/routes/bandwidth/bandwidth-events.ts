@@ -9,7 +9,7 @@ import { bandwidthState, callUri } from './bandwidth-call.js'
 export interface BandwidthCallback {
   url: string
   tag?: string
-  /** base URL and userId for callUri / recordingUri */
+  /** base URL and userId for callUri */
   base: string
   userId: string
 }
@@ -63,7 +63,6 @@ function payloadOf(cb: BandwidthCallback, event: StatusEvent): Record<string, un
       return {
         ...common(cb, 'recording', d),
         recordingId: id,
-        recordingUri: `${cb.base}/v1/users/${encodeURIComponent(cb.userId)}/recordings/${encodeURIComponent(id)}`,
         recordingPath: event.recording.path,
         duration: Math.round(event.recording.duration_ms / 1000),
         state: 'complete',

@@ -31,7 +31,7 @@ export function bandwidthRoutes(live: LiveControl, apiKey: string) {
 
     app.get<{ Params: CallP }>('/v1/users/:userId/calls/:callId', { schema }, async (req) => {
       const { userId, callId } = req.params
-      return bandwidthCallOf(await live.find(userId, callId), baseOf(req), userId)
+      return bandwidthCallOf(await live.find(userId, callId))
     })
 
     app.post<{ Params: CallP; Body: unknown }>('/v1/users/:userId/calls/:callId', { schema }, async (req, reply) => {
