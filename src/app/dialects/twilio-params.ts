@@ -7,11 +7,14 @@ export const TWILIO_API_VERSION = '2010-04-01'
 
 /**
  * Twilio CallStatus for a livecall state: queued, ringing, in-progress, completed, busy,
- * failed, no-answer, canceled (livecall's trying and early-media are Twilio's ringing).
+ * failed, no-answer, canceled. livecall's early-media is Twilio's ringing; trying is
+ * ringing for an inbound call (Twilio requests the voice URL of a ringing call) and
+ * queued for an outbound one (the INVITE is sent, nothing answered yet).
  */
-export function twilioCallStatus(state: string): string {
+export function twilioCallStatus(state: string, direction: 'inbound' | 'outbound' = 'inbound'): string {
   switch (state) {
     case CallState.Trying:
+      return direction === 'inbound' ? 'ringing' : 'queued'
     case CallState.EarlyMedia:
       return 'ringing'
     default:
@@ -38,7 +41,7 @@ export function twilioCallParams(call: Pick<Call, 'direction' | 'parentCallSid'>
     To: d.to,
     Caller: d.from,
     Called: d.to,
-    CallStatus: twilioCallStatus(d.call_status),
+    CallStatus: twilioCallStatus(d.call_status, d.direction),
     Direction: twilioDirection(call),
     ApiVersion: TWILIO_API_VERSION,
     CallerName: d.caller_name,

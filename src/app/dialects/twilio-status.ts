@@ -19,7 +19,7 @@ export function twilioStatusShaper(hook: ResolvedHook, signingKey: string): Stat
   return (call: Call, event) => {
     if (event.type !== 'state') return undefined
     const d = event.description
-    const status = twilioCallStatus(d.call_status)
+    const status = twilioCallStatus(d.call_status, d.direction)
     if (status === last) return undefined
     last = status
     const payload: Record<string, string> = {

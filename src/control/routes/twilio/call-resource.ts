@@ -25,7 +25,7 @@ export function callResource(call: Call, flavor: TwilioFlavor): Record<string, u
     sid: d.call_sid,
     account_sid: d.account_sid,
     parent_call_sid: d.parent_call_sid,
-    status: twilioCallStatus(d.call_status),
+    status: twilioCallStatus(d.call_status, d.direction),
     direction: twilioDirection(call),
     from: d.from,
     to: d.to,
