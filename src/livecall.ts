@@ -12,6 +12,7 @@ import type { CallSession } from './app/call-session.js'
 import { LiveControl } from './app/live-control/live-control.js'
 import { ConferenceRooms } from './app/conference/conference-rooms.js'
 import { trackCall } from './app/call-tracker.js'
+import { CallEvents } from './app/events/call-events.js'
 import { resolveHook, WebhookClient } from './app/webhook/index.js'
 import { InMemoryCallRegistry } from './call/call-registry.js'
 import type { Config } from './config/index.js'
@@ -34,6 +35,8 @@ export interface Livecall {
   readonly engine: SipEngine | undefined
   readonly webhooks: WebhookClient
   readonly sessions: Map<string, CallSession>
+  /** the call event stream's bus (GET …/Events) */
+  readonly events: CallEvents
   /** SIGTERM: refuse new calls, end the ones in progress, close everything */
   stop(): Promise<void>
 }
@@ -95,6 +98,7 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
     onResult: (r) => metrics.webhook(r.outcome, r.ms),
   })
   const sessions = new Map<string, CallSession>()
+  const events = new CallEvents()
   const deps: AppDeps = {
     srf: sip.srf,
     media,
@@ -103,7 +107,7 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
     conferences: new ConferenceRooms(accountSid),
     logger: logger.child({ component: 'call' }),
     settings: { accountSid, apiKey, sipTrunk: config.sipTrunk, recordingsDir: config.recordingsDir, demoGreeting: DEFAULT_GREETING },
-    track: (call) => trackCall({ registry, webhooks, onEnded: (c) => metrics.callEnded(c.state, c.direction) }, call),
+    track: (call) => trackCall({ registry, webhooks, events, onEnded: (c) => metrics.callEnded(c.state, c.direction) }, call),
   }
   const inbound = acceptInboundCalls(deps, {
     callHook: config.callHook ? resolveHook(config.callHook) : undefined,
@@ -115,7 +119,7 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
   const http = buildServer({
     logger,
     metrics,
-    live: { control: new LiveControl(deps, sessions), apiKey },
+    live: { control: new LiveControl(deps, sessions, events), apiKey, events },
     health: () => ({
       status: draining ? 'draining' : sip.connected ? 'ok' : 'degraded',
       sip: { connected: sip.connected },
@@ -127,7 +131,7 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
   })
 
   return {
-    config, accountSid, apiKey, http, registry, media, engine, webhooks, sessions,
+    config, accountSid, apiKey, http, registry, media, engine, webhooks, sessions, events,
     async stop() {
       if (draining) return
       draining = true

@@ -3,6 +3,8 @@ import type { CallDescription } from '../../call/call-description.js'
 import { LivecallError } from '../../errors/index.js'
 import type { AppDeps } from '../app-deps.js'
 import { CallSession } from '../call-session.js'
+import type { CallEventSink } from '../events/call-events.js'
+import { describeUpdate } from '../events/describe-update.js'
 import type { CallUpdate, UpdateOutcome } from './call-update.js'
 import type { LiveContext } from './live-context.js'
 import { applyAnswer } from './ops/answer.js'
@@ -35,6 +37,8 @@ export class LiveControl {
   constructor(
     private readonly deps: AppDeps,
     private readonly sessions: Map<string, CallSession>,
+    /** the call event stream: every applied update is reported there */
+    private readonly events?: CallEventSink,
   ) {
     this.ctx = { deps, sessions, sessionFor: (call) => this.sessionFor(call) }
   }
@@ -60,6 +64,7 @@ export class LiveControl {
       try {
         const outcome = await this.apply(call, update)
         if (update.whisper) await applyWhisper(call, update.whisper)
+        this.events?.publish(call.accountSid, { type: 'update', call_sid: call.sid, update: describeUpdate(update) })
         return outcome
       } catch (err) {
         throw endedMeanwhile(call, err)
@@ -71,6 +76,7 @@ export class LiveControl {
   async hangup(accountSid: string, callSid: string): Promise<void> {
     const call = await this.find(accountSid, callSid)
     await call.commands.run(() => applyDelete(call))
+    this.events?.publish(call.accountSid, { type: 'update', call_sid: call.sid, update: describeUpdate({ op: { kind: 'delete' } }) })
   }
 
   /** POST …/Calls: dial out; the app runs when answered. Resolves with the new call's sid once the INVITE is on its way. */
