@@ -70,10 +70,12 @@ export function createSipEngine(opts: SipEngineOptions): SipEngine {
     tcpIdleTimeoutMs: opts.tcpIdleTimeoutMs,
     onMessage: (inbound) => onNetworkMessage(inbound),
   })
-  const txns = new TransactionLayer({ transport, timers: { ...DEFAULT_TIMERS, ...opts.timers } })
+  const timers: TimerValues = { ...DEFAULT_TIMERS, ...opts.timers }
+  const txns = new TransactionLayer({ transport, timers })
   const dialogs = new DialogTable((d) => {
     // A BYE (either way) before the ACK of our 2xx arrived: that 2xx needs no more retransmitting.
-    const awaiting = d.awaitingAckTxnId ? ctx.server.get(d.awaitingAckTxnId) : undefined
+    const abandoned = d.abandonedAckTxnId
+    const awaiting = abandoned ? ctx.server.get(abandoned) : undefined
     if (awaiting?.txn instanceof ServerInviteTransaction) awaiting.txn.abandonAck()
     d.ackSettled()
   })
@@ -99,6 +101,7 @@ export function createSipEngine(opts: SipEngineOptions): SipEngine {
     server: new ServerEntries(),
     client: new ClientEntries(),
     appResponseTimeoutMs: opts.appResponseTimeoutMs ?? 64_000,
+    timers,
   }
   const serverSide = new ServerSide(ctx, local)
   const clientSide = new ClientSide(ctx, local)

@@ -5,6 +5,7 @@ const REASONS: Record<number, string> = {
   200: 'OK',
   400: 'Bad Request',
   408: 'Request Timeout',
+  420: 'Bad Extension',
   481: 'Call/Transaction Does Not Exist',
   487: 'Request Terminated',
   491: 'Request Pending',

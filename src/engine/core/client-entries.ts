@@ -14,6 +14,8 @@ export interface ClientEntry {
   session: AppSession
   /** the dialog an in-dialog request belongs to, or the one a 2xx to our INVITE created */
   dialog?: Dialog
+  /** the early dialog a reliable 1xx to our INVITE created (RFC 3262); becomes `dialog` at the 2xx */
+  early?: Dialog
   /** the app CANCELed this INVITE: built CANCEL waiting for a provisional (RFC 3261 §9.1) */
   pendingCancel?: SipRequest
 }

@@ -230,11 +230,14 @@ export class ClientSide {
       const fromTag = getTag(getHeader(req, 'from') ?? '') ?? ''
       const callId = getHeader(req, 'call-id') ?? ''
       if (toTag !== undefined) dialogId = dialogIdOf(callId, fromTag)
-      if (status >= 200 && status < 300) {
-        if (!entry.dialog) entry.dialog = this.createUacDialog(entry, res)
+      if (initialInvite && status > 100 && status < 200 && toTag !== undefined && hasHeader(res, 'rseq')) {
+        if (!this.onReliableProvisional(entry, res, toTag)) return
+      } else if (status >= 200 && status < 300) {
+        if (!entry.dialog) entry.dialog = this.promoteOrCreate(entry, res, toTag)
         else this.refreshTarget(entry.dialog, res)
         entry.dialog.lastInviteFailed = false
       } else if (status >= 300) {
+        this.dropEarly(entry)
         if (entry.dialog) entry.dialog.lastInviteFailed = true
         else if (dialogId) this.rememberFailed(dialogId)
       }
@@ -244,7 +247,44 @@ export class ClientSide {
     notifyApp(entry.session, raw, entry.peer, entry.txnId, dialogId)
   }
 
-  private createUacDialog(entry: ClientEntry, res: SipResponse): Dialog {
+  /**
+   * A 1xx with RSeq to our INVITE (RFC 3262 §4): drachtio-server adds the UAC dialog here
+   * (sip-dialog-controller.cpp `processResponseOutsideDialog`), so the app's PRACK (srf's
+   * `ack()` on a reliable provisional, with its RAck) has a dialog to go in. A reliable 1xx
+   * whose RSeq is not higher than the last is a retransmission: absorbed, not passed up.
+   * Returns whether the app is to see it.
+   */
+  private onReliableProvisional(entry: ClientEntry, res: SipResponse, toTag: string): boolean {
+    const rseq = Number(getHeader(res, 'rseq'))
+    if (!entry.early) entry.early = this.createUacDialog(entry, res, DialogState.Early)
+    const early = entry.early
+    if (early.remoteTag !== toTag) return true // another fork: passed up, its PRACK has no dialog here
+    if (rseq <= early.lastRemoteRseq) {
+      this.ctx.stats.retransmissionsAbsorbed++
+      return false
+    }
+    early.lastRemoteRseq = rseq
+    return true
+  }
+
+  /** A 2xx to our initial INVITE: its early dialog is confirmed, or (another fork, none) a new one. */
+  private promoteOrCreate(entry: ClientEntry, res: SipResponse, toTag: string | undefined): Dialog {
+    const early = entry.early
+    entry.early = undefined
+    if (early && early.remoteTag === toTag && early.confirm()) {
+      this.refreshTarget(early, res)
+      return early
+    }
+    if (early) this.ctx.dialogs.remove(early)
+    return this.createUacDialog(entry, res, DialogState.Confirmed)
+  }
+
+  private dropEarly(entry: ClientEntry): void {
+    if (entry.early) this.ctx.dialogs.remove(entry.early)
+    entry.early = undefined
+  }
+
+  private createUacDialog(entry: ClientEntry, res: SipResponse, state: DialogState): Dialog {
     const req = entry.txn.request
     const contact = getHeader(res, 'contact')
     const seq = parseCSeq(getHeader(req, 'cseq') ?? '').seq
@@ -261,6 +301,7 @@ export class ClientSide {
       peer: entry.peer,
       owner: entry.session,
       inviteSeq: seq,
+      state,
     })
     this.ctx.dialogs.add(dialog)
     return dialog
@@ -268,7 +309,7 @@ export class ClientSide {
 
   private refreshTarget(dialog: Dialog, res: SipResponse): void {
     const contact = getHeader(res, 'contact')
-    if (contact && dialog.state === DialogState.Confirmed) dialog.remoteTarget = parseNameAddr(contact).uri
+    if (contact && dialog.confirmed) dialog.remoteTarget = parseNameAddr(contact).uri
   }
 
   private rememberFailed(dialogId: string): void {
@@ -279,6 +320,7 @@ export class ClientSide {
 
   /** A response the engine makes up for the app: 408 on Timer B/F, 503 when unsendable, 487 after a CANCEL race. */
   private synthesize(entry: ClientEntry, status: number): void {
+    this.dropEarly(entry)
     const res = serializeMessage(buildResponse(entry.txn.request, status, { toTag: status === 487 ? undefined : newTag() }))
     if (entry.method === 'INVITE' && !entry.dialog) this.cdr.stop('network', status === 487 ? 'call-canceled' : 'call-rejected', res)
     // drachtio-server passes its synthesized responses to an INVITE with the dialog id too

@@ -3,6 +3,7 @@ import type { DialogTable } from '../dialog/dialog-table.js'
 import type { EngineStats } from '../transport/engine-stats.js'
 import type { TransportLayer } from '../transport/transport-layer.js'
 import type { TransactionLayer } from '../transaction/transaction-layer.js'
+import type { TimerValues } from '../transaction/timer-values.js'
 import type { WireServer } from '../wire/wire-server.js'
 import type { ClientEntries } from './client-entries.js'
 import type { ServerEntries } from './server-entries.js'
@@ -19,4 +20,6 @@ export interface CoreContext {
   client: ClientEntries
   /** how long an app may take to answer a new request before its state is dropped (§A.6: 64 s) */
   appResponseTimeoutMs: number
+  /** T1/T2/T4 (RFC 3261 §17.1.1.1), also for the dialog's RFC 3262 timers */
+  timers: TimerValues
 }

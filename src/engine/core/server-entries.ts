@@ -15,6 +15,8 @@ export interface ServerEntry {
   session: AppSession
   /** set for in-dialog requests, and once a 2xx to an INVITE created the dialog */
   dialog?: Dialog
+  /** the early dialog an initial INVITE's first 1xx created; becomes `dialog` at the 2xx */
+  early?: Dialog
   /** the To-tag chosen at the first response (§A.9.11) */
   toTag?: string
   /** the caller CANCELed; later app responses get NOK (§A.9.9) */

@@ -13,7 +13,7 @@ import {
   type SipResponse,
   type Via,
 } from '../message/index.js'
-import { Dialog, dialogIdOf } from '../dialog/dialog.js'
+import { Dialog, DialogState, dialogIdOf } from '../dialog/dialog.js'
 import { ServerInviteTransaction } from '../transaction/server-invite-transaction.js'
 import { serverKey } from '../transaction/transaction-keys.js'
 import type { Inbound } from '../transport/transport-layer.js'
@@ -24,11 +24,15 @@ import { meta6 } from '../wire/wire-meta.js'
 import { notifyApp } from './app-notify.js'
 import { buildResponse, withTag } from './build-response.js'
 import { CdrWriter } from './cdr.js'
+import { accepts100rel, parseRAck, requires100rel, unsupportedRequired } from './extensions.js'
 import type { CoreContext } from './core-context.js'
 import { appHeaders, defaultContentType, hasHeader, replaceLocalhost } from './header-rules.js'
 import type { LocalAddress } from './local-address.js'
 import type { ServerEntry } from './server-entries.js'
 import { initialCSeq, newTag } from './tags.js'
+
+/** Requests an early dialog takes (RFC 3262 PRACK, RFC 3311 UPDATE, RFC 6086 INFO). */
+const EARLY_METHODS = new Set(['PRACK', 'UPDATE', 'INFO'])
 
 /** What the server side asks of the client side: send a BYE of the engine's own (§A.3.4). */
 export interface EngineInitiatedBye {
@@ -67,6 +71,9 @@ export class ServerSide {
       return
     }
     if (req.method === 'CANCEL') return this.onCancel(req, inbound, respondTo, via)
+    // RFC 3261 §8.2.2.3: an extension we do not understand in Require → 420 + Unsupported
+    const unsupported = unsupportedRequired(req)
+    if (unsupported.length > 0) return this.stateless(req, respondTo, 420, [{ name: 'unsupported', value: unsupported.join(', ') }])
     const toTag = getTag(getHeader(req, 'to') ?? '')
     if (toTag !== undefined) return this.onInDialog(req, inbound, respondTo, toTag, key)
     this.onNewRequest(req, inbound, respondTo, key)
@@ -112,14 +119,21 @@ export class ServerSide {
       entry.appTimer = undefined
       if (entry.txn.active && entry.txn.state !== 'accepted') {
         this.ctx.logger.warn({ txnId: entry.txnId, method: entry.method }, 'app never answered; dropping request')
+        this.dropEarly(entry)
         entry.txn.destroy()
       }
     }, this.ctx.appResponseTimeoutMs)
     entry.appTimer.unref?.()
   }
 
-  private stateless(req: SipRequest, peer: Peer, status: number): void {
-    this.ctx.transport.sendQuietly(buildResponse(req, status, { toTag: newTag() }), peer)
+  private stateless(req: SipRequest, peer: Peer, status: number, headers?: SipHeader[]): void {
+    this.ctx.transport.sendQuietly(buildResponse(req, status, { toTag: newTag(), headers }), peer)
+  }
+
+  /** The initial INVITE ended without a 2xx: its early dialog goes. */
+  private dropEarly(entry: ServerEntry): void {
+    if (entry.early) this.ctx.dialogs.remove(entry.early)
+    entry.early = undefined
   }
 
   // ── CANCEL (RFC 3261 §9.2, §A.6) ─────────────────────────────────────────────
@@ -135,6 +149,7 @@ export class ServerSide {
       if (entry) {
         entry.canceled = true
         entry.toTag = toTag
+        this.dropEarly(entry)
       }
       void ist.respond(buildResponse(ist.request, 487, { toTag }), 487).catch(() => {})
       if (entry) this.cdr.stop('network', 'call-canceled', inbound.raw)
@@ -185,6 +200,10 @@ export class ServerSide {
       if (dialog) this.ctx.dialogs.remove(dialog)
       return this.stateless(req, peer, 481)
     }
+    // an early dialog takes PRACK, UPDATE (RFC 3311 §5.2) and INFO; anything else is for no dialog
+    if (dialog.early && !EARLY_METHODS.has(req.method)) return this.stateless(req, peer, 481)
+    // RFC 3262 §3: a PRACK matching no un-PRACKed reliable 1xx gets 481
+    if (req.method === 'PRACK' && !this.prackMatches(dialog, req)) return this.stateless(req, peer, 481)
     const seq = parseCSeq(getHeader(req, 'cseq') ?? '').seq
     if (dialog.remoteSeq !== undefined && seq <= dialog.remoteSeq) return this.stateless(req, peer, 500)
     // §A.6: a re-INVITE while an INVITE of ours awaits its ACK gets 491.
@@ -204,6 +223,15 @@ export class ServerSide {
     if (req.method === 'BYE') this.ctx.dialogs.remove(dialog)
     if (req.method === 'BYE') this.cdr.stop('network', 'normal-release', inbound.raw)
     notifyApp(dialog.owner, inbound.raw, inbound.peer, txnId, dialog.id)
+    // the PRACK reaches the app (which answers it, as srf does with 200); then the 1xx stops
+    // being retransmitted and what waited for it goes out (sip-dialog-controller.cpp processPrack)
+    if (req.method === 'PRACK') dialog.prackReceived()
+  }
+
+  private prackMatches(dialog: Dialog, prack: SipRequest): boolean {
+    const pending = dialog.pendingReliable
+    const rack = parseRAck(getHeader(prack, 'rack'))
+    return !!pending && !!rack && rack.rseq === pending.rseq && rack.seq === pending.inviteSeq && rack.method === 'INVITE'
   }
 
   // ── the app's responses (§A.4) ──────────────────────────────────────────────
@@ -222,22 +250,16 @@ export class ServerSide {
     const res = this.buildAppResponse(req, msg, entry)
     const isInvite = req.method === 'INVITE'
     const initialInvite = isInvite && !entry.dialog
+    // drachtio-server's UAS leg is tagged at the first response: from then on the early
+    // dialog takes PRACK, UPDATE and INFO (RFC 3261 §12.1.1)
+    if (initialInvite && status > 100 && status < 300 && !entry.early) {
+      entry.early = this.createUasDialog(entry, res, DialogState.Early)
+    }
     let dialog = entry.dialog
     if (isInvite && status >= 200 && status < 300 && !dialog) {
-      dialog = this.createUasDialog(entry, res)
+      dialog = entry.early!
       entry.dialog = dialog
-    }
-    const buf = serializeMessage(res)
-    if (isInvite && status >= 200 && status < 300 && dialog) {
-      dialog.awaitingAckTxnId = txnId
-      ;(txn as ServerInviteTransaction).events.onAckTimeout = () => {
-        if (dialog!.awaitingAckTxnId !== txnId) return
-        if (dialog!.hasDeferred) dialog!.ackSettled() // the app's own BYE goes out
-        else {
-          dialog!.awaitingAckTxnId = undefined
-          this.byeSender?.sendBye(dialog!, 'ACK timeout')
-        }
-      }
+      entry.early = undefined
     }
     if (status >= 200 && entry.appTimer) {
       clearTimeout(entry.appTimer)
@@ -246,13 +268,82 @@ export class ServerSide {
     // drachtio-server echoes the dialog id on every response to an INVITE it holds, 1xx and
     // 3xx–6xx included (sip-dialog-controller.cpp, the invite-in-progress branch)
     const dialogId = dialog?.id ?? (initialInvite ? dialogIdOf(getHeader(req, 'call-id') ?? '', getTag(getHeader(req, 'from') ?? '') ?? '') : '')
+    if (initialInvite && status > 100 && status < 200 && requires100rel(msg)) {
+      return this.sendReliable(session, msgId, entry, entry.early!, res, dialogId)
+    }
+    const buf = serializeMessage(res)
+    const send = (): void => {
+      if (isInvite && status >= 200 && status < 300 && dialog) this.awaitAck(dialog, txn as ServerInviteTransaction, txnId)
+      txn.respond(buf, status).catch((err: Error) => this.ctx.logger.warn({ err, txnId }, 'could not send response'))
+    }
     // The echo goes out before anything else can happen on this transaction (§A.5 ordering).
     session.reply(msgId, `OK|${meta6('application', buf.length, entry.peer)}|${txnId}|${dialogId}||Msg sent:|`, buf)
-    txn.respond(buf, status).catch((err: Error) => this.ctx.logger.warn({ err, txnId }, 'could not send response'))
+    // RFC 3262 §3: no 2xx while a reliable 1xx with a session description is un-PRACKed
+    // (sofia's nta.c `reliable_final` queues it); a 1xx or a failure goes at once.
+    if (dialog?.pendingReliable?.precious && status < 300) dialog.deferUntilPrack(send)
+    else send()
     // a non-INVITE server transaction now only absorbs retransmissions (Timer J): let the dialog go
     if (status >= 200 && !isInvite) entry.dialog = undefined
+    if (initialInvite && status >= 300) this.dropEarly(entry)
     if (initialInvite && status >= 300) this.cdr.stop('application', 'call-rejected', buf)
     else if (initialInvite && status >= 200) this.cdr.start('application', 'uas', buf)
+  }
+
+  /** Our 2xx to an INVITE goes out: the dialog waits for the ACK; none in 64·T1 → BYE (§A.6). */
+  private awaitAck(dialog: Dialog, txn: ServerInviteTransaction, txnId: string): void {
+    dialog.awaitAck(txnId)
+    txn.events.onAckTimeout = () => {
+      if (dialog.awaitingAckTxnId !== txnId) return
+      const appBye = dialog.hasDeferred
+      dialog.ackSettled() // the app's own BYE, if it sent one, goes out now
+      if (!appBye) this.byeSender?.sendBye(dialog, 'ACK timeout')
+    }
+  }
+
+  /**
+   * A 1xx the app sent with `Require: 100rel` goes out reliably (RFC 3262 §3), as
+   * drachtio-server does with sofia's `nta_reliable_treply` (sip-dialog-controller.cpp
+   * `doRespondToSipRequest`): RSeq added, retransmitted until its PRACK, 503 after 64·T1.
+   * A request that neither supports nor requires 100rel → `NOK` (drachtio's text). A second
+   * reliable 1xx while one is un-PRACKed waits for that PRACK (nta.c `reliable_mreply`).
+   */
+  private sendReliable(session: AppSession, msgId: string, entry: ServerEntry, dialog: Dialog, res: SipResponse, dialogId: string): void {
+    const req = entry.txn.request
+    if (!accepts100rel(req)) return session.reply(msgId, 'NOK|Remote endpoint does not support 100rel')
+    const rseq = dialog.nextRseq++
+    res.headers.push({ name: 'rseq', value: String(rseq) })
+    const buf = serializeMessage(res)
+    session.reply(msgId, `OK|${meta6('application', buf.length, entry.peer)}|${entry.txnId}|${dialogId}||Msg sent:|`, buf)
+    const precious = res.body.length > 0
+    const emit = (): void => {
+      const txn = entry.txn as ServerInviteTransaction
+      if (txn.state !== 'proceeding' || !dialog.awaitPrack({ rseq, inviteSeq: entry.seq, precious })) return
+      txn.respond(buf, res.status).catch((err: Error) => this.ctx.logger.warn({ err, txnId: entry.txnId }, 'could not send response'))
+      const { T1 } = this.ctx.timers
+      let interval = T1
+      const retransmit = (): void => {
+        this.ctx.transport.sendQuietly(buf, entry.peer)
+        interval *= 2
+        dialog.timers.set('Rel1xx', interval, retransmit)
+      }
+      // like Timer G, only over UDP: a reliable transport loses nothing (PrackWait still runs)
+      if (entry.peer.protocol === 'udp') dialog.timers.set('Rel1xx', interval, retransmit)
+      dialog.timers.set('PrackWait', 64 * T1, () => this.prackTimeout(entry, dialog))
+    }
+    if (dialog.state === DialogState.EarlyAwaitingPrack) dialog.deferUntilPrack(emit)
+    else emit()
+  }
+
+  /** RFC 3262 §3 / nta.c `reliable_timeout`: no PRACK in 64·T1 → 503 to the INVITE. */
+  private prackTimeout(entry: ServerEntry, dialog: Dialog): void {
+    const txn = entry.txn as ServerInviteTransaction
+    this.ctx.dialogs.remove(dialog)
+    entry.early = undefined
+    if (txn.state !== 'proceeding') return
+    const res = buildResponse(txn.request, 503, { reason: 'Reliable Response Time-Out', toTag: entry.toTag })
+    if (entry.appTimer) clearTimeout(entry.appTimer)
+    entry.appTimer = undefined
+    txn.respond(res, 503).catch(() => {})
   }
 
   private buildAppResponse(req: SipRequest, msg: SipMessage & { kind: 'response' }, entry: ServerEntry): SipResponse {
@@ -271,7 +362,7 @@ export class ServerSide {
     return res
   }
 
-  private createUasDialog(entry: ServerEntry, res: SipResponse): Dialog {
+  private createUasDialog(entry: ServerEntry, res: SipResponse, state: DialogState): Dialog {
     const req = entry.txn.request
     const contact = getHeader(req, 'contact')
     const dialog = new Dialog({
@@ -288,6 +379,7 @@ export class ServerSide {
       peer: entry.peer,
       owner: entry.session,
       inviteSeq: 0,
+      state,
     })
     this.ctx.dialogs.add(dialog)
     return dialog
