@@ -24,8 +24,14 @@
  *   npx tsx bench/calls-webhook.ts [--rates 50,100,150,200,250,300] [--seconds 6]
  *        [--hold-ms 3000] [--hold-calls 500,1000] [--hold-rate 100] [--warmup 200]
  *        [--livecall-node-args="--cpu-prof --cpu-prof-dir /tmp/prof"]
+ *        [--log-level warn] [--livecall-log /tmp/livecall.log] [--late-wait-s 45]
+ *
+ * A rate whose legs are not all complete after the settle window waits up to `--late-wait-s`
+ * more, polling /health, and reports what arrived late, livecall's registry size, and a few
+ * open legs (their sids, to look up in `--livecall-log`).
  */
 import { execFileSync } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { cpus, loadavg } from 'node:os'
 import { resolve } from 'node:path'
@@ -33,7 +39,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { PortPicker } from '../test/support/ports.js'
 import { describeSipp, runSipp, startSipp } from '../test/support/sipp.js'
-import { AppServer } from './calls/app-server.js'
+import { AppServer, type LegStatuses } from './calls/app-server.js'
 import { CALLBACKS_PER_CALL, summarizeLegs, type LegSummary } from './calls/legs.js'
 import { rssBytes, sampleRss, spawnTsx, type NodeChild } from './sip/child-process.js'
 
@@ -51,6 +57,9 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '200' },
     'rtp-ports': { type: 'string', default: '40000-49999' },
     'livecall-node-args': { type: 'string', default: '' },
+    'log-level': { type: 'string', default: 'warn' },
+    'livecall-log': { type: 'string', default: '' },
+    'late-wait-s': { type: 'string', default: '45' },
   },
 })
 const rates = values.rates.split(',').filter(Boolean).map(Number)
@@ -92,6 +101,23 @@ interface StepResult {
   livecallCpuPct: number
   livecallCpuMsPerCall: number
   livecallRssPeakMB: number
+  /** livecall's /health right after the settle window (calls = legs still registered) */
+  healthAfterSettle: { calls: number; endpoints?: number } | null
+  /** only when legs were open after the settle window: what the extra wait showed */
+  late?: LateWait
+}
+
+/** Open legs after the settle window, and what became of them within `--late-wait-s`. */
+interface LateWait {
+  legsOpenAfterSettle: number
+  /** leg sid → statuses seen by the end of the settle window (a few) */
+  openExamples: string[]
+  callbacksDuringLateWait: number
+  legsStillOpen: number
+  /** seconds after the settle window when the last open leg completed (null if some never did) */
+  allClosedAfterS: number | null
+  healthAtEnd: { calls: number; endpoints?: number } | null
+  stillOpenExamples: string[]
 }
 
 /** utime + stime of a process in clock ticks (Linux /proc/<pid>/stat fields 14, 15). */
@@ -134,8 +160,13 @@ async function startLivecall(app: AppServer, ports: PortPicker): Promise<Livecal
     HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort),
     RTP_PORT_MIN: String(rtpMin), RTP_PORT_MAX: String(rtpMax),
     CALL_HOOK: app.url('/app'), CALL_STATUS_HOOK: app.url('/status'),
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: values['log-level'],
   }, values['livecall-node-args'].split(' ').filter(Boolean))
+  if (values['livecall-log']) {
+    const file = createWriteStream(values['livecall-log'])
+    child.proc.stdout?.pipe(file)
+    child.proc.stderr?.pipe(file)
+  }
   const lc = { child, httpPort, sipPort }
   const deadline = Date.now() + 30_000
   while (Date.now() < deadline) {
@@ -169,6 +200,9 @@ async function measureRate(rate: number, lc: Livecall, app: AppServer, ports: Po
   const c1 = await cpuTicks(lc.child.pid)
   const b = await Promise.race([uas.done, sleep(15_000).then(() => uas.stop())])
   await settle(lc, app, calls * CALLBACKS_PER_CALL, 30_000)
+  const h = await health(lc)
+  const healthAfterSettle = h && { calls: h.calls, endpoints: h.media?.endpoints }
+  const late = await lateWait(lc, app)
   const peak = rss.stop().peak
   const seen = app.take()
   if (uac.successful !== calls) log(`${rate} cps, caller side:\n${describeSipp(uac).slice(0, 2500)}`)
@@ -189,6 +223,41 @@ async function measureRate(rate: number, lc: Livecall, app: AppServer, ports: Po
     livecallCpuPct: Math.round((cpuS / wallS) * 100),
     livecallCpuMsPerCall: round((cpuS * 1000) / calls),
     livecallRssPeakMB: round(peak / MB),
+    healthAfterSettle,
+    ...(late ? { late } : {}),
+  }
+}
+
+const isOpen = (leg: LegStatuses) => !leg.statuses.includes('completed') && !leg.statuses.includes('failed') && !leg.statuses.includes('no-answer') && !leg.statuses.includes('busy')
+const openLegs = (app: AppServer) => [...app.legs].filter(([, leg]) => isOpen(leg))
+const describeLeg = ([sid, leg]: [string, LegStatuses]) => `${leg.direction} ${sid}: ${leg.statuses.join(' → ')}`
+
+/** When legs are still open after the settle window: wait for them up to `--late-wait-s`. */
+async function lateWait(lc: Livecall, app: AppServer): Promise<LateWait | undefined> {
+  const open = openLegs(app)
+  if (open.length === 0) return undefined
+  log(`${open.length} legs open after the settle window, /health ${JSON.stringify(await health(lc))}; e.g. ${open.slice(0, 3).map(describeLeg).join('; ')}`)
+  const before = app.statusCallbacks
+  const t0 = Date.now()
+  let allClosedAfterS: number | null = null
+  while (Date.now() - t0 < Number(values['late-wait-s']) * 1000) {
+    await sleep(500)
+    if (openLegs(app).length === 0) {
+      allClosedAfterS = round((Date.now() - t0) / 1000)
+      break
+    }
+  }
+  const h = await health(lc)
+  const still = openLegs(app)
+  log(`after ${round((Date.now() - t0) / 1000)} s more: ${app.statusCallbacks - before} callbacks arrived, ${still.length} legs still open, /health ${JSON.stringify(h)}`)
+  return {
+    legsOpenAfterSettle: open.length,
+    openExamples: open.slice(0, 5).map(describeLeg),
+    callbacksDuringLateWait: app.statusCallbacks - before,
+    legsStillOpen: still.length,
+    allClosedAfterS,
+    healthAtEnd: h && { calls: h.calls, endpoints: h.media?.endpoints },
+    stillOpenExamples: still.slice(0, 5).map(describeLeg),
   }
 }
 

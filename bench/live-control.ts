@@ -19,10 +19,16 @@
  * All times are performance.now() in this process, so the bench's own event-loop delay is
  * included (the figures are upper bounds).
  *
+ * Every update request is aborted after UPDATE_TIMEOUT_MS (a timeout counts as a failure,
+ * listed with its sid and kind under `failures`), and every step after the run is bounded, so
+ * the run always ends and prints its JSON.
+ *
  *   flock /tmp/livecall-bench.lock npx tsx bench/live-control.ts [--calls 200] [--observed 12]
- *        [--listen-calls 8] [--rate 50] [--seconds 60]
+ *        [--listen-calls 8] [--rate 50] [--seconds 60] [--log-level warn]
+ *        [--livecall-log /tmp/livecall.log]   (livecall's whole output, for tracing failed sids)
  */
 import { execFileSync } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -44,6 +50,10 @@ const ACCOUNT = 'AC00000000000000000000000000000001'
 const API_KEY = 'bench-api-key'
 const MB = 1024 * 1024
 const WIRE_TIMEOUT_MS = 2000
+/** An update request not answered within this is aborted and counted as a failure. */
+const UPDATE_TIMEOUT_MS = 10_000
+/** Bound on any one clean-up step after the run (observer hang-up, SIPp exit). */
+const STEP_TIMEOUT_MS = 20_000
 
 const { values } = parseArgs({
   options: {
@@ -53,6 +63,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '60' },
     'rtp-ports': { type: 'string', default: '40000-49999' },
+    'log-level': { type: 'string', default: 'warn' },
+    'livecall-log': { type: 'string', default: '' },
   },
 })
 const totalCalls = Number(values.calls)
@@ -65,6 +77,27 @@ const [rtpMin, rtpMax] = values['rtp-ports'].split('-').map(Number)
 const log = (msg: string) => process.stderr.write(`[live-control] ${msg}\n`)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const round = (n: number) => Math.round(n * 10) / 10
+
+/** `p`, or `fallback()` once `ms` passed (the step is logged as timed out). */
+async function bounded<T>(what: string, p: Promise<T>, ms: number, fallback: () => T | Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), ms)))
+  const won = await Promise.race([p, late])
+  clearTimeout(timer)
+  if (won !== 'late') return won
+  log(`${what}: no end after ${ms} ms, going on`)
+  return fallback()
+}
+
+/** One failed update: which call, which kind, when (s into the run), what came back. */
+interface Failure {
+  sid: string
+  kind: string
+  atS: number
+  status: number | 'timeout' | 'error'
+  ms: number
+  body: string
+}
 
 async function cpuTicks(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
@@ -100,8 +133,14 @@ async function main(): Promise<void> {
     HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort),
     RTP_PORT_MIN: String(rtpMin), RTP_PORT_MAX: String(rtpMax),
     CALL_HOOK: app.url('/app'), CALL_STATUS_HOOK: app.url('/status'),
-    ACCOUNT_SID: ACCOUNT, API_KEY, LOG_LEVEL: 'warn',
+    ACCOUNT_SID: ACCOUNT, API_KEY, LOG_LEVEL: values['log-level'],
   })
+  if (values['livecall-log']) {
+    const file = createWriteStream(values['livecall-log'])
+    lc.proc.stdout?.pipe(file)
+    lc.proc.stderr?.pipe(file)
+    log(`livecall's output (LOG_LEVEL=${values['log-level']}) → ${values['livecall-log']}`)
+  }
   const observers: Array<ObservedBridge | ObservedListen> = []
   try {
     for (let t = Date.now(); ; await sleep(200)) {
@@ -109,7 +148,7 @@ async function main(): Promise<void> {
       if (ok) break
       if (Date.now() - t > 30_000 || lc.proc.exitCode !== null) throw new Error(`livecall did not start:\n${lc.output()}`)
     }
-    const listCalls = async () => (await (await fetch(base, { headers: auth })).json()) as Array<Record<string, string>>
+    const listCalls = async () => (await (await fetch(base, { headers: auth, signal: AbortSignal.timeout(UPDATE_TIMEOUT_MS) })).json()) as Array<Record<string, string>>
     log(`livecall pid ${lc.pid}, udp/${sipPort}, http/${httpPort}, load ${loadAtStart.join(' ')}`)
 
     // the SIPp calls: placed at 50 cps, held until after the run
@@ -163,6 +202,8 @@ async function main(): Promise<void> {
     const stats = new Map<string, KindStats>()
     const statsOf = (k: string) => stats.get(k) ?? (stats.set(k, new KindStats()), stats.get(k)!)
     const inflight = new Set<Promise<void>>()
+    const failures: Failure[] = []
+    let runStart = 0
 
     const fire = async (t: Target): Promise<void> => {
       t.busy = true
@@ -204,20 +245,28 @@ async function main(): Promise<void> {
       s.count++
       const t0 = performance.now()
       const wire = observe?.(t0)
-      let status = 0
+      let status: Failure['status'] = 'error'
       let text = ''
       try {
-        const res = await fetch(`${base}/${sid}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+        const res = await fetch(`${base}/${sid}`, {
+          method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body),
+          signal: AbortSignal.timeout(UPDATE_TIMEOUT_MS),
+        })
         status = res.status
         text = await res.text()
       } catch (err) {
-        text = (err as Error).message
+        const e = err as Error
+        status = e.name === 'TimeoutError' ? 'timeout' : 'error'
+        text = `${e.name}: ${e.message}`
       }
-      s.http.push(performance.now() - t0)
+      const ms = performance.now() - t0
+      s.http.push(ms)
       if (status !== 204) {
         s.httpFailures++
         s.failuresByStatus[String(status)] = (s.failuresByStatus[String(status)] ?? 0) + 1
-        if (s.examples.length < 5) s.examples.push(`${status} ${kind} ${sid.slice(0, 8)}: ${text.slice(0, 200)}`)
+        if (s.examples.length < 5) s.examples.push(`${status} ${kind} ${sid}: ${text.slice(0, 200)}`)
+        failures.push({ sid, kind, atS: round((t0 - runStart) / 1000), status, ms: Math.round(ms), body: text.slice(0, 300) })
+        log(`update failed: ${kind} ${sid} → ${status} after ${Math.round(ms)} ms ${text.slice(0, 120)}`)
       } else if (t.family !== 'whisper') {
         t.on = next
       }
@@ -236,6 +285,7 @@ async function main(): Promise<void> {
     const rss = sampleRss(lc.pid, 500)
     const loadBefore = loadavg().map(round)
     const start = performance.now()
+    runStart = start
     let sent = 0
     let family = 0
     while (performance.now() - start < seconds * 1000) {
@@ -251,7 +301,9 @@ async function main(): Promise<void> {
       }
       await sleep(5)
     }
-    await Promise.all(inflight)
+    // every update is bounded (UPDATE_TIMEOUT_MS + WIRE_TIMEOUT_MS); this bound is a last resort
+    await bounded('in-flight updates', Promise.all(inflight), UPDATE_TIMEOUT_MS + WIRE_TIMEOUT_MS + 5000, () => [])
+    const stillInFlight = inflight.size
     const wallS = (performance.now() - start) / 1000
     const cpuS = ((await cpuTicks(lc.pid)) - c0) / 100
     const rssPeak = rss.stop().peak
@@ -259,9 +311,10 @@ async function main(): Promise<void> {
     const rssEnd = await rssBytes(lc.pid)
     log(`run done: ${sent} slots, ${plan.skipped} skipped (call busy), CPU ${Math.round((cpuS / wallS) * 100)}%`)
 
-    for (const o of observers.splice(0)) await o.close()
-    const uacResult = await uac.done
-    const uasResult = await Promise.race([uas.done, sleep(20_000).then(() => uas.stop())])
+    for (const o of observers.splice(0)) await bounded('observer hang-up', o.close(), STEP_TIMEOUT_MS, () => undefined)
+    // the SIPp callers hang up holdMs after their call started (~30 s after the run)
+    const uacResult = await bounded('SIPp caller', uac.done, 60_000, () => uac.stop())
+    const uasResult = await bounded('SIPp callee', uas.done, STEP_TIMEOUT_MS, () => uas.stop())
     if (uacResult.successful !== sippCalls) log(`caller side:\n${describeSipp(uacResult).slice(0, 3000)}`)
     if (uasResult.successful !== sippCalls) log(`callee side:\n${describeSipp(uasResult).slice(0, 3000)}`)
 
@@ -271,17 +324,19 @@ async function main(): Promise<void> {
       bench: 'live-control',
       host: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadAvgAtStart: loadAtStart, loadAvgBeforeRun: loadBefore, loadAvgAfterRun: loadAfter },
       calls: { bridged: sippParents.length + bridges.length, sipp: sippParents.length, observed: bridges.length, listen: listens.length },
-      updatesPerSecond: rate, seconds, slots: sent, skippedBusy: plan.skipped,
+      updatesPerSecond: rate, seconds, slots: sent, skippedBusy: plan.skipped, stillInFlight,
       perKind: byKind,
+      failures: failures.slice(0, 200),
       livecall: { cpuPct: Math.round((cpuS / wallS) * 100), rssPeakMB: round(rssPeak / MB), rssEndMB: round(rssEnd / MB) },
       sipp: { callerSuccessful: uacResult.successful, callerFailed: uacResult.failed, calleeSuccessful: uasResult.successful, calleeFailed: uasResult.failed },
+      livecallLogLevel: values['log-level'],
       command: `npx tsx bench/live-control.ts${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
       commit: gitCommit(),
       date: new Date().toISOString(),
     }
     process.stdout.write(`${JSON.stringify(output, null, 2)}\n`)
   } finally {
-    for (const o of observers) await o.close().catch(() => undefined)
+    for (const o of observers) await bounded('observer hang-up', o.close().catch(() => undefined), STEP_TIMEOUT_MS, () => undefined)
     await lc.stop(10_000)
     await sink.close()
     await app.close()

@@ -88,6 +88,11 @@ export class AppServer {
     return this.counts.statusCallbacks
   }
 
+  /** The current window's legs, without starting a new one (to look at legs still open). */
+  get legs(): ReadonlyMap<string, LegStatuses> {
+    return this.counts.legs
+  }
+
   /** The counts since the last take, and a fresh window. */
   take(): AppServerCounts {
     const out = this.counts
