@@ -26,7 +26,7 @@ function via(c: PeerCall, branch = c.branch): string {
   return `Via: SIP/2.0/UDP 127.0.0.1:${c.peerPort};branch=${branch};rport`
 }
 
-export function invite(c: PeerCall, opts: { toTag?: string; cseq?: number; branch?: string } = {}): string {
+export function invite(c: PeerCall, opts: { toTag?: string; cseq?: number; branch?: string; headers?: string[] } = {}): string {
   return message(
     `INVITE sip:service@127.0.0.1:${c.sipPort} SIP/2.0`,
     [
@@ -37,6 +37,7 @@ export function invite(c: PeerCall, opts: { toTag?: string; cseq?: number; branc
       `Call-ID: ${c.callId}`,
       `CSeq: ${opts.cseq ?? 1} INVITE`,
       `Contact: <sip:caller@127.0.0.1:${c.peerPort}>`,
+      ...(opts.headers ?? []),
       'Content-Type: application/sdp',
     ],
     SDP,
@@ -75,7 +76,7 @@ export function ackFor(c: PeerCall, res: SipMessage, opts: { cseq?: number; bran
 }
 
 /** A request inside the dialog the peer is UAC of (To carries the engine's tag). */
-export function inDialog(c: PeerCall, method: string, toHeader: string, cseq: number): string {
+export function inDialog(c: PeerCall, method: string, toHeader: string, cseq: number, extra: string[] = [], body = ''): string {
   return message(`${method} sip:service@127.0.0.1:${c.sipPort} SIP/2.0`, [
     via(c, `z9hG4bK${rnd()}`),
     'Max-Forwards: 70',
@@ -83,7 +84,8 @@ export function inDialog(c: PeerCall, method: string, toHeader: string, cseq: nu
     `To: ${toHeader}`,
     `Call-ID: ${c.callId}`,
     `CSeq: ${cseq} ${method}`,
-  ])
+    ...extra,
+  ], body)
 }
 
 export function options(c: PeerCall): string {
