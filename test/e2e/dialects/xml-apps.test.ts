@@ -177,6 +177,28 @@ describe('XML applications on inbound calls (CALL_HOOK_FORMAT=twiml)', () => {
     }
   }, 40_000)
 
+  it('Dial Conference waitUrl: a member who cannot start the room hears the XML wait document until a starter joins', async () => {
+    h().scaffold.route('/audio/wait.wav', { status: 200, body: makeWav({ rate: 8000, encoding: 'pcm16', seconds: 0.5, signal: sine(600) }), contentType: 'audio/wav' })
+    h().scaffold.route('/wait-music', xml(`<Response><Play>${h().scaffold.url('/audio/wait.wav')}</Play><Pause length="0"/></Response>`))
+    const a = await callXml(h(), '<Response><Dial><Conference startConferenceOnEnter="false" waitUrl="/wait-music" waitMethod="POST">room-w</Conference></Dial><Hangup/></Response>', { tone: 700 })
+    try {
+      await waitForTone(a.peer, 600, { timeoutMs: 8000 })
+      const wait = h().scaffold.requests('/wait-music')[0]
+      expect(wait.body).toMatchObject({ CallSid: a.sid, Direction: 'inbound' })
+      expectTwilioSigned(h().scaffold, wait)
+      const b = await callXml(h(), '<Response><Dial><Conference endConferenceOnExit="true">room-w</Conference></Dial></Response>', { tone: 1200 })
+      try {
+        await waitForTone(a.peer, 1200, { timeoutMs: 8000 })
+        await b.phone.bye()
+        await a.phone.waitFor((m) => m.startsWith('BYE '), 10_000, 'BYE once the room ended')
+      } finally {
+        await b.close()
+      }
+    } finally {
+      await a.close()
+    }
+  }, 40_000)
+
   it('Reject: reason busy → 486, default → 603; nothing is answered', async () => {
     const busy = await callXml(h(), '<Response><Reject reason="busy"/></Response>', { expectAnswer: false })
     expect(busy.final).toMatch(/^SIP\/2\.0 486 /)

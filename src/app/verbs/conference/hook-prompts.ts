@@ -6,6 +6,7 @@ import { say } from '../say.js'
 import { appInvalid } from '../verb-errors.js'
 import type { VerbContext, VerbDefinition, VerbStep } from '../verb.js'
 import type { Hook } from '../../webhook/index.js'
+import { appDialectOf } from '../../dialects/app-dialect.js'
 
 /** What a conference waitHook / enterHook may return (jambonz `_playHook`: play, say, pause). */
 const PROMPT_VERBS: ReadonlyMap<string, VerbDefinition<unknown>> = new Map(
@@ -46,8 +47,17 @@ export function parsePromptDocument(doc: unknown, logger: Logger): VerbStep[] {
  * the application. Resolves with the number of verbs played (0: the hook answered nothing).
  */
 export async function playHookPrompts(ctx: VerbContext, hook: Hook, signal: AbortSignal): Promise<number> {
-  const doc = await ctx.deps.webhooks.fetchDocument(ctx.resolve(hook), ctx.call.describe(), signal)
-  const steps = parsePromptDocument(doc, ctx.logger)
+  const dialect = appDialectOf(ctx.call)
+  let steps: VerbStep[]
+  if (dialect.name === 'jambonz') {
+    const doc = await ctx.deps.webhooks.fetchDocument(ctx.resolve(hook), ctx.call.describe(), signal)
+    steps = parsePromptDocument(doc, ctx.logger)
+  } else {
+    // an XML app's waitUrl answers an XML document of Say / Play / Pause (TwiML <Conference waitUrl>)
+    steps = await dialect.fetch({ deps: ctx.deps, call: ctx.call }, ctx.resolve(hook), {}, signal)
+    const other = steps.find((s) => !PROMPT_VERBS.has(s.name))
+    if (other) throw appInvalid(`waitUrl document: only Say, Play and Pause are allowed, not ${other.name}`)
+  }
   const promptCtx: VerbContext = { ...ctx, actionHook: async () => undefined, redirect: async () => undefined, stop: () => undefined }
   for (const step of steps) {
     if (signal.aborted) break
