@@ -7,6 +7,12 @@ if ! command -v sipp >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq sip-tester
   else sudo apt-get update -qq && sudo apt-get install -y -qq sip-tester; fi
 fi
+# the console's browser tests drive Debian's Chromium (playwright-core never downloads a browser)
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing Chromium (Debian package chromium)"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium
+  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi
+fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
 # the media engine's native UDP layer (npm's install step builds it; a checkout installed before it existed has none)
 if [ "$(uname -s)" = Linux ] && [ ! -f build/Release/livecall_rtp_io.node ]; then npm run install; fi

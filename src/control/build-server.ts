@@ -8,6 +8,7 @@ import { registerOpenApi } from './plugins/openapi.js'
 import { RESTCOMM, SIGNALWIRE, TWILIO, twilioCallsRoutes } from './routes/twilio/twilio-routes.js'
 import { nativeCallsRoutes } from './routes/native/calls-routes.js'
 import { eventsRoutes } from './routes/native/events-routes.js'
+import { consoleRoutes } from './console/console-routes.js'
 import { birdRoutes } from './routes/bird/bird-routes.js'
 import { bandwidthRoutes } from './routes/bandwidth/bandwidth-routes.js'
 
@@ -50,6 +51,7 @@ export function buildServer(deps: ControlDeps): FastifyInstance {
     void app.register(nativeCallsRoutes(live.control, live.apiKey))
     if (live.events) {
       void app.register(eventsRoutes(live.events, live.apiKey))
+      void app.register(consoleRoutes())
     }
     void app.register(birdRoutes(live.control, live.apiKey))
     void app.register(bandwidthRoutes(live.control, live.apiKey))

@@ -22,6 +22,8 @@ export { sdpOf }
 export interface SipUdpPhoneOptions {
   /** answer the far end's BYE with 200 as soon as it comes (default false: `answerBye()` does) */
   autoAnswerBye?: boolean
+  /** the From display name, sent as a quoted-string (RFC 3261 §25.1: `"` and `\\` escaped) */
+  displayName?: string
 }
 
 /**
@@ -59,6 +61,11 @@ export class SipUdpPhone extends SipUdpEndpoint {
     return `sip:demo@${this.target.host}:${this.target.port}`
   }
 
+  private get fromName(): string {
+    const name = this.opts.displayName
+    return name === undefined ? '' : `"${name.replace(/["\\]/g, '\\$&')}" `
+  }
+
   /** Re-INVITEs (and UPDATEs) the far end sent in the dialog. */
   get reinvites(): string[] {
     return this.messages.filter((m) => methodOf(m) === 'INVITE' || methodOf(m) === 'UPDATE')
@@ -86,7 +93,7 @@ export class SipUdpPhone extends SipUdpEndpoint {
   private headers(method: string, cseq: number, toTag = '', branch = newBranch()): string[] {
     return [
       `Via: SIP/2.0/UDP ${this.me};branch=${branch};rport`,
-      `From: <sip:phone@${this.me}>;tag=${this.tag}`,
+      `From: ${this.fromName}<sip:phone@${this.me}>;tag=${this.tag}`,
       `To: <${this.requestUri}>${toTag ? `;tag=${toTag}` : ''}`,
       `Call-ID: ${this.callId}`,
       `CSeq: ${cseq} ${method}`,
