@@ -92,8 +92,9 @@ describe.each(['udp', 'tcp'] as const)('engine: reliable provisional responses (
           localSdpB: req.body,
           proxyRequestHeaders: ['Supported'],
           // srf counts the caller's PRACKs when the relayed 1xx carries `require: 100rel`
-          responseHeaders: (uacRes: Srf.SrfResponse) => (uacRes.has('RSeq') ? { require: '100rel' } : {}),
-        } as Srf.CreateB2BUAOptions).then(({ uas, uac }) => {
+          // (srf passes the response object, not the headers its .d.ts names)
+          responseHeaders: ((uacRes: Srf.SrfResponse) => (uacRes.has('RSeq') ? { require: '100rel' } : {})) as unknown as Srf.CreateB2BUAOptions['responseHeaders'],
+        }).then(({ uas, uac }) => {
           uas.on('destroy', () => uac.destroy())
           uac.on('destroy', () => uas.destroy())
           call.resolve({ uas, uac })
