@@ -61,3 +61,8 @@ export async function waitForSilence(peer: RtpPeer, opts: { windowMs?: number; t
   const windowMs = opts.windowMs ?? 200
   await peer.waitFor(() => isSilent(peer, { lastMs: windowMs, maxRms: opts.maxRms }), opts.timeoutMs ?? 5000, 'silence')
 }
+
+/** Wait until the last 300 ms `peer` heard are audible (speech: an RMS above 300). */
+export async function waitForSound(peer: RtpPeer, timeoutMs = 10_000): Promise<void> {
+  await peer.waitFor(() => rms(heard(peer, { lastMs: 300 })) > 300, timeoutMs, 'audible sound')
+}

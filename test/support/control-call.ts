@@ -1,7 +1,9 @@
+import { waitForTone } from './audio-check.js'
 import type { LivecallHarness } from './livecall-harness.js'
-import { RtpPeer } from './rtp-peer.js'
-import { SipUdpCallee } from './sip-udp-callee.js'
-import { SipUdpPhone, sdpOf } from './sip-udp-phone.js'
+import { A_TONE, B_TONE, createCallee, createCaller, hookedSid, type Callee } from './parties.js'
+import type { RtpPeer } from './rtp-peer.js'
+import type { SipUdpCallee } from './sip-udp-callee.js'
+import type { SipUdpPhone } from './sip-udp-phone.js'
 
 export const ACCOUNT = 'AC00000000000000000000000000000001'
 export const API_KEY = 'test-api-key'
@@ -41,10 +43,37 @@ export async function api(h: LivecallHarness, method: string, path: string, body
   return { status: res.status, body: json, text, contentType: res.headers.get('content-type') ?? '' }
 }
 
-export const callPath = (sid: string, account = ACCOUNT): string => `/v1/Accounts/${account}/Calls/${sid}`
+export const callsPath = (account = ACCOUNT): string => `/v1/Accounts/${account}/Calls`
+export const callPath = (sid: string, account = ACCOUNT): string => `${callsPath(account)}/${sid}`
 
 /** PUT an update on a call of ACCOUNT. */
 export const update = (h: LivecallHarness, sid: string, body: unknown, opts?: ApiOptions): Promise<ApiAnswer> => api(h, 'PUT', callPath(sid), body, opts)
+
+/** GET a call of ACCOUNT. */
+export const getCall = (h: LivecallHarness, sid: string): Promise<ApiAnswer> => api(h, 'GET', callPath(sid))
+
+/** POST a new call (create) for ACCOUNT. */
+export const createCall = (h: LivecallHarness, body: unknown): Promise<ApiAnswer> => api(h, 'POST', callsPath(), body)
+
+/** GET the calls of ACCOUNT in progress. */
+export async function listCalls(h: LivecallHarness): Promise<Array<Record<string, any>>> {
+  return (await api(h, 'GET', callsPath())).body as Array<Record<string, any>>
+}
+
+/** Polls `cond` every 25 ms until it holds; throws `what` after `timeoutMs`. */
+export async function waitUntil(cond: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while (!(await cond())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+/** DELETE the call if it still runs and wait until it is gone. */
+async function hangUp(h: LivecallHarness, sid: string, what: string): Promise<void> {
+  if ((await getCall(h, sid)).status === 200) await api(h, 'DELETE', callPath(sid))
+  await waitUntil(async () => (await getCall(h, sid)).status === 404, 10_000, `${what} ${sid} gone`)
+}
 
 /** A caller (SipUdpPhone + RtpPeer) whose inbound call runs `app`; `sid` is its call_sid. */
 export interface InboundCall {
@@ -58,85 +87,113 @@ export interface InboundCall {
 }
 
 /**
- * Call livecall with the scaffold's /app answering `app`. With `answered` (default) the
- * 200 is ACKed and audio starts; otherwise the call is left ringing (the app must not answer).
+ * Call livecall with the scaffold's /app answering `app` from a phone that answers BYEs
+ * itself. With `answered` (default) the 200 is ACKed and audio starts; otherwise the call
+ * is left ringing (the app must not answer).
  */
 export async function callIn(h: LivecallHarness, app: unknown[], opts: { answered?: boolean; tone?: number } = {}): Promise<InboundCall> {
   h.scaffold.route('/app', app)
-  const peer = await RtpPeer.create(opts.tone ? { payload: { kind: 'tone', freq: opts.tone } } : {})
-  const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h.sipPort }, { autoAnswerBye: true })
+  const caller = await createCaller(h, { tone: opts.tone, autoAnswerBye: true })
   const before = h.scaffold.requests('/app').length
-  const final = phone.invite(peer.offer())
+  const final = caller.phone.invite(caller.peer.offer())
   final.catch(() => undefined)
-  const hook = await h.scaffold.waitFor((r) => r.path === '/app' && h.scaffold.requests('/app').length > before, 10_000, 'CALL_HOOK request')
-  const sid = (hook.body as { call_sid: string }).call_sid
-  if (opts.answered !== false) {
-    const ok = await final
-    if (!/^SIP\/2\.0 200/.test(ok)) throw new Error(`the call was not answered: ${ok.split('\r\n')[0]}`)
-    phone.ack(ok)
-    peer.target(sdpOf(ok)).start()
-  }
-  return {
-    sid,
-    phone,
-    peer,
-    final,
-    end: async () => {
-      try {
-        if ((await api(h, 'GET', callPath(sid))).status === 200) await api(h, 'DELETE', callPath(sid))
-        await waitUntil(async () => (await api(h, 'GET', callPath(sid))).status === 404, 10_000, `call ${sid} gone`)
-      } finally {
-        phone.close()
-        await peer.close()
-      }
-    },
+  try {
+    // this call's request: the one after those of earlier calls
+    await h.scaffold.waitFor(() => h.scaffold.requests('/app').length > before, 10_000, 'CALL_HOOK request')
+    const sid = hookedSid(h, before)
+    if (opts.answered !== false) {
+      const ok = await final
+      if (!/^SIP\/2\.0 200/.test(ok)) throw new Error(`the call was not answered: ${ok.split('\r\n')[0]}`)
+      caller.answered(ok)
+    }
+    return {
+      sid,
+      phone: caller.phone,
+      peer: caller.peer,
+      final,
+      end: async () => {
+        try {
+          await hangUp(h, sid, 'call')
+        } finally {
+          await caller.close()
+        }
+      },
+    }
+  } catch (err) {
+    await caller.close()
+    throw err
   }
 }
 
-/** A caller bridged by a `dial` to a SipUdpCallee: `parent` is the inbound call, `child` the dialed leg. */
+/** A caller (A_TONE) bridged by a `dial` to a SipUdpCallee (B_TONE): `sid` is the inbound call, `child` the dialed leg. */
 export interface BridgedCall extends InboundCall {
   child: string
   callee: SipUdpCallee
   calleePeer: RtpPeer
 }
 
-/** A dial from an answered caller (tone 700 Hz) to a callee (tone 1200 Hz); `ring` leaves the callee ringing. */
-export async function callBridged(h: LivecallHarness, opts: { ring?: boolean; dial?: Record<string, unknown> } = {}): Promise<BridgedCall> {
-  const calleePeer = await RtpPeer.create({ payload: { kind: 'tone', freq: 1200 } })
-  const callee = await SipUdpCallee.create({ peer: calleePeer, ...(opts.ring ? { mode: { kind: 'ringForever' as const } } : {}) })
-  const dial = { verb: 'dial', target: [{ type: 'sip', sipUri: callee.uri() }], ...opts.dial }
-  const call = await callIn(h, [dial], { tone: 700 })
-  const leg = await callee.waitForCall(opts.ring ? 'ringing' : 'answered')
-  if (!opts.ring) calleePeer.start()
-  void leg
-  let child = ''
-  await waitUntil(async () => {
-    const list = (await api(h, 'GET', `/v1/Accounts/${ACCOUNT}/Calls`)).body as { call_sid: string; parent_call_sid: string | null }[]
-    child = list.find((c) => c.parent_call_sid === call.sid)?.call_sid ?? ''
-    return child !== ''
-  }, 10_000, 'the dialed leg listed')
-  return {
-    ...call,
-    child,
-    callee,
-    calleePeer,
-    end: async () => {
-      try {
-        await call.end()
-        await waitUntil(async () => (await api(h, 'GET', callPath(child))).status === 404, 10_000, `child ${child} gone`)
-      } finally {
-        callee.close()
-        await calleePeer.close()
-      }
-    },
+export interface BridgeOptions {
+  /** leave the callee ringing */
+  ring?: boolean
+  /** extra properties of the dial verb (actionHook, a nested listen, …) */
+  dial?: Record<string, unknown>
+  /** the verbs after the dial */
+  after?: unknown[]
+}
+
+/** Serve `/app` = `[dial the callee, …after]` and call in; resolves once the dialed leg is listed (answered, unless `ring`). */
+export async function callBridged(h: LivecallHarness, opts: BridgeOptions = {}): Promise<BridgedCall> {
+  const b: Callee = await createCallee({ tone: B_TONE, ...(opts.ring ? { mode: { kind: 'ringForever' as const } } : {}) })
+  let call: InboundCall | undefined
+  try {
+    const dial = { verb: 'dial', target: [{ type: 'sip', sipUri: b.sip.uri() }], ...opts.dial }
+    call = await callIn(h, [dial, ...(opts.after ?? [])], { tone: A_TONE })
+    await b.sip.waitForCall(opts.ring ? 'ringing' : 'answered')
+    if (!opts.ring) b.peer.start()
+    const parent = call.sid
+    let child = ''
+    await waitUntil(async () => {
+      child = (await listCalls(h)).find((c) => c.parent_call_sid === parent)?.call_sid ?? ''
+      return child !== ''
+    }, 10_000, 'the dialed leg listed')
+    const inbound = call
+    return {
+      ...inbound,
+      child,
+      callee: b.sip,
+      calleePeer: b.peer,
+      end: async () => {
+        try {
+          await inbound.end()
+          // a child released from the dial (child_call_hook) outlives its parent
+          await hangUp(h, child, 'child')
+        } finally {
+          await b.close()
+        }
+      },
+    }
+  } catch (err) {
+    await call?.end().catch(() => undefined)
+    await b.close()
+    throw err
   }
 }
 
-/** Polls `cond` every 25 ms until it holds; throws `what` after `timeoutMs`. */
-export async function waitUntil(cond: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const until = Date.now() + timeoutMs
-  while (!(await cond())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
+/** callBridged, then wait until the callee hears the caller's tone and the caller the callee's. */
+export async function startBridge(h: LivecallHarness, opts: Omit<BridgeOptions, 'ring'> = {}): Promise<BridgedCall> {
+  const x = await callBridged(h, opts)
+  try {
+    await waitForTone(x.calleePeer, A_TONE, { timeoutMs: 10_000 })
+    await waitForTone(x.peer, B_TONE, { timeoutMs: 10_000 })
+    return x
+  } catch (err) {
+    await x.end().catch(() => undefined)
+    throw err
   }
+}
+
+/** Hang the caller up and wait until the callee got its BYE (so the leak check can pass). */
+export async function hangUpBoth(x: BridgedCall): Promise<void> {
+  await x.phone.bye()
+  await x.callee.waitFor((m) => m.startsWith('BYE '), 10_000, 'BYE to the callee')
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { useLivecall } from '../../support/livecall-harness.js'
-import { RtpPeer } from '../../support/rtp-peer.js'
-import { SipUdpPhone, sdpOf } from '../../support/sip-udp-phone.js'
+import { createCaller } from '../../support/parties.js'
 import type { RouteHandler } from '../../support/webhook-scaffold.js'
 import { reply } from '../../support/webhook-scaffold.js'
 
@@ -33,10 +32,9 @@ describe('bad webhook applications end the call cleanly with a reason', () => {
   /** A caller whose app must never answer: the INVITE gets a final non-2xx and no audio ever reaches it. */
   async function expectRefused(app: RouteHandler, reason: RegExp): Promise<void> {
     h().scaffold.route('/app', app)
-    const peer = await RtpPeer.create()
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
+    const { phone, peer, call, close } = await createCaller(h())
     try {
-      const final = await phone.invite(peer.offer())
+      const final = await call()
       expect(final).toMatch(/^SIP\/2\.0 [4-6]\d\d /)
       const done = await finalStatus()
       expect(done.status).not.toBe('completed')
@@ -47,8 +45,7 @@ describe('bad webhook applications end the call cleanly with a reason', () => {
       expect(peer.audio()).toHaveLength(0)
       expect(phone.messages.filter((m) => m.startsWith('BYE '))).toHaveLength(0)
     } finally {
-      phone.close()
-      await peer.close()
+      await close()
     }
   }
 
@@ -97,13 +94,10 @@ describe('bad webhook applications end the call cleanly with a reason', () => {
       { verb: 'say', text: 'the app must not go on after its actionHook failed' },
     ])
     h().scaffold.route('/after-play', reply({ status: 500, body: { error: 'boom' } }))
-    const peer = await RtpPeer.create()
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
+    const { phone, peer, call, close } = await createCaller(h())
     try {
-      const final = await phone.invite(peer.offer())
+      const final = await call()
       expect(final).toMatch(/^SIP\/2\.0 200 /)
-      phone.ack(final)
-      peer.target(sdpOf(final)).start()
       await phone.answerBye(20_000)
       const done = await finalStatus()
       expect(done.status).toBe('completed')
@@ -116,16 +110,14 @@ describe('bad webhook applications end the call cleanly with a reason', () => {
       for (const s of pcm) energy += s * s
       expect(Math.sqrt(energy / Math.max(1, pcm.length))).toBeLessThan(100)
     } finally {
-      phone.close()
-      await peer.close()
+      await close()
     }
   }, 30_000)
 
   it('a caller that CANCELs while CALL_HOOK is still being fetched: 487, canceled, and the late document never runs', async () => {
     const delayMs = 1500
     h().scaffold.route('/app', reply({ status: 200, body: [{ verb: 'redirect', actionHook: '/late' }], delayMs }))
-    const peer = await RtpPeer.create()
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
+    const { phone, peer, close } = await createCaller(h())
     try {
       const invite = phone.invite(peer.offer())
       await h().scaffold.waitFor((r) => r.path === '/app', 10_000, 'CALL_HOOK request')
@@ -142,8 +134,7 @@ describe('bad webhook applications end the call cleanly with a reason', () => {
       expect(h().scaffold.statuses(done.sid).filter((s) => FINAL.includes(s))).toEqual(['canceled'])
       expect(phone.messages.filter((m) => !m.startsWith('SIP/2.0 '))).toHaveLength(0)
     } finally {
-      phone.close()
-      await peer.close()
+      await close()
     }
   }, 30_000)
 })

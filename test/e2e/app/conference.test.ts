@@ -1,14 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { hearsTone, heard, isSilent, nowMs, packetsIn, toneRatio } from '../../support/audio-check.js'
 import { useLivecall } from '../../support/livecall-harness.js'
-import { RtpPeer } from '../../support/rtp-peer.js'
-import { SipUdpPhone, sdpOf } from '../../support/sip-udp-phone.js'
+import { createCaller, hookedSid, type Caller as Party } from '../../support/parties.js'
 import type { RecordedRequest } from '../../support/webhook-scaffold.js'
 
 /** One caller: a SIP phone whose RtpPeer sends a steady tone of its own frequency. */
-interface Caller {
-  phone: SipUdpPhone
-  peer: RtpPeer
+interface Caller extends Party {
   callSid: string
   freq: number
 }
@@ -21,10 +18,7 @@ describe('conference verb: rooms across calls', () => {
   const open: Caller[] = []
 
   afterEach(async () => {
-    for (const c of open.splice(0)) {
-      c.phone.close()
-      await c.peer.close()
-    }
+    for (const c of open.splice(0)) await c.close()
   })
 
   /** Serve the next document of `docs` to each CALL_HOOK request, in arrival order. */
@@ -36,15 +30,11 @@ describe('conference verb: rooms across calls', () => {
   /** Dial in (answered by the app's conference verb) and start sending the caller's tone. */
   async function dialIn(freq: number): Promise<Caller> {
     const before = h().scaffold.requests('/app').length
-    const peer = await RtpPeer.create({ payload: { kind: 'tone', freq } })
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
-    const caller: Caller = { phone, peer, callSid: '', freq }
+    const caller: Caller = { ...(await createCaller(h(), { tone: freq })), callSid: '', freq }
     open.push(caller)
-    const final = await phone.invite(peer.offer())
+    const final = await caller.call()
     expect(final).toMatch(/^SIP\/2\.0 200 OK/)
-    phone.ack(final)
-    peer.target(sdpOf(final)).start()
-    caller.callSid = (h().scaffold.requests('/app')[before].body as { call_sid: string }).call_sid
+    caller.callSid = hookedSid(h(), before)
     return caller
   }
 
@@ -165,14 +155,13 @@ describe('conference verb: rooms across calls', () => {
 
   it('refuses a document whose conference has an impossible value before running any of it', async () => {
     serveInOrder([[{ verb: 'say', text: 'never heard' }, { verb: 'conference', name: 'x', statusEvents: ['join', 'explode'] }]])
-    const peer = await RtpPeer.create()
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
-    open.push({ phone, peer, callSid: '', freq: 0 })
-    const final = await phone.invite(peer.offer())
+    const caller: Caller = { ...(await createCaller(h())), callSid: '', freq: 0 }
+    open.push(caller)
+    const final = await caller.call()
     expect(final).toMatch(/^SIP\/2\.0 500/)
-    const sid = (h().scaffold.requests('/app')[0].body as { call_sid: string }).call_sid
+    const sid = hookedSid(h())
     const failed = await h().scaffold.waitFor((r) => h().scaffold.statusCallbacks(sid).includes(r) && typeof r.body?.reason === 'string', 10_000, 'the final status')
     expect(failed.body.reason).toMatch(/conference\): statusEvents: "explode" is not one of/)
-    expect(peer.audio()).toHaveLength(0)
+    expect(caller.peer.audio()).toHaveLength(0)
   }, 30_000)
 })

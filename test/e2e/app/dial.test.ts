@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { waitForTone } from '../../support/audio-check.js'
 import { useLivecall } from '../../support/livecall-harness.js'
-import { RtpPeer } from '../../support/rtp-peer.js'
-import { SipUdpCallee, type CalleeMode } from '../../support/sip-udp-callee.js'
-import { SipUdpPhone, sdpOf } from '../../support/sip-udp-phone.js'
+import { createCallee, createCaller, hookedSid } from '../../support/parties.js'
+import type { RtpPeer } from '../../support/rtp-peer.js'
 import { describeSipp, runSipp, startSipp } from '../../support/sipp.js'
 
 interface Leg {
@@ -14,21 +13,9 @@ interface Leg {
 describe('dial: a child call bridged through the media engine', () => {
   const h = useLivecall()
 
-  async function caller(freq: number) {
-    const peer = await RtpPeer.create({ payload: { kind: 'tone', freq } })
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
-    return { peer, phone, close: async () => { phone.close(); await peer.close() } }
-  }
-
-  async function callee(freq: number, mode?: CalleeMode) {
-    const peer = await RtpPeer.create({ payload: { kind: 'tone', freq } })
-    const sip = await SipUdpCallee.create({ peer, ...(mode ? { mode } : {}) })
-    return { peer, sip, close: async () => { sip.close(); await peer.close() } }
-  }
-
   it('bridges audio both ways; the callee\'s BYE ends the dial and the actionHook reports completed', async () => {
-    const b = await callee(1200)
-    const a = await caller(700)
+    const b = await createCallee({ tone: 1200 })
+    const a = await createCaller(h(), { tone: 700 })
     const legs: Leg[] = [a, b]
     try {
       h().scaffold.route('/app', [
@@ -36,10 +23,8 @@ describe('dial: a child call bridged through the media engine', () => {
         { verb: 'hangup' },
       ])
       h().scaffold.route('/dial-done', [])
-      const final = await a.phone.invite(a.peer.offer())
+      const final = await a.call()
       expect(final).toMatch(/^SIP\/2\.0 200 OK/)
-      a.phone.ack(final)
-      a.peer.target(sdpOf(final)).start()
       await b.sip.waitForCall('answered')
       b.peer.start()
       // each hears the other's tone, through livecall's media engine
@@ -53,7 +38,7 @@ describe('dial: a child call bridged through the media engine', () => {
       const done = await h().scaffold.waitFor((r) => r.path === '/dial-done', 5000, 'dial actionHook')
       expect(done.body).toMatchObject({ dial_call_status: 'completed', dial_sip_status: 200 })
       await a.phone.answerBye(5000)
-      const parentSid = (h().scaffold.requests('/app')[0].body as { call_sid: string }).call_sid
+      const parentSid = hookedSid(h())
       const childSid = (done.body as { dial_call_sid: string }).dial_call_sid
       await h().scaffold.waitForStatus('completed', parentSid)
       expect(h().scaffold.statuses(parentSid)).toEqual(['trying', 'in-progress', 'completed'])
@@ -66,8 +51,8 @@ describe('dial: a child call bridged through the media engine', () => {
   }, 40_000)
 
   it('the caller\'s BYE ends the callee\'s leg too', async () => {
-    const b = await callee(1200)
-    const a = await caller(700)
+    const b = await createCallee({ tone: 1200 })
+    const a = await createCaller(h(), { tone: 700 })
     try {
       h().scaffold.route('/app', [{ verb: 'dial', target: [{ type: 'sip', sipUri: b.sip.uri() }] }])
       const final = await a.phone.invite(a.peer.offer())
@@ -82,17 +67,15 @@ describe('dial: a child call bridged through the media engine', () => {
   }, 30_000)
 
   it('busy: the actionHook reports busy / 486 and the app goes on', async () => {
-    const b = await callee(1200, { kind: 'reject', status: 486 })
-    const a = await caller(700)
+    const b = await createCallee({ tone: 1200, mode: { kind: 'reject', status: 486 } })
+    const a = await createCaller(h(), { tone: 700 })
     try {
       h().scaffold.route('/app', [
         { verb: 'dial', target: [{ type: 'sip', sipUri: b.sip.uri() }], actionHook: '/dial-done' },
         { verb: 'hangup' },
       ])
       h().scaffold.route('/dial-done', [{ verb: 'say', text: 'busy' }, { verb: 'hangup' }])
-      const final = await a.phone.invite(a.peer.offer())
-      a.phone.ack(final)
-      a.peer.target(sdpOf(final)).start()
+      await a.call()
       const done = await h().scaffold.waitFor((r) => r.path === '/dial-done', 5000, 'dial actionHook')
       expect(done.body).toMatchObject({ dial_call_status: 'busy', dial_sip_status: 486 })
       await a.phone.answerBye(15_000)
@@ -104,8 +87,8 @@ describe('dial: a child call bridged through the media engine', () => {
   }, 30_000)
 
   it('no-answer: the ring timeout CANCELs the callee and reports no-answer', async () => {
-    const b = await callee(1200, { kind: 'ringForever' })
-    const a = await caller(700)
+    const b = await createCallee({ tone: 1200, mode: { kind: 'ringForever' } })
+    const a = await createCaller(h(), { tone: 700 })
     try {
       h().scaffold.route('/app', [
         { verb: 'dial', timeout: 1, target: [{ type: 'sip', sipUri: b.sip.uri() }], actionHook: '/dial-done' },

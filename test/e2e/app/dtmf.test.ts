@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { parseTelephoneEvent } from '../../../src/media/embedded/dtmf/index.js'
 import { useLivecall } from '../../support/livecall-harness.js'
-import { RtpPeer } from '../../support/rtp-peer.js'
-import { SipUdpPhone, sdpOf } from '../../support/sip-udp-phone.js'
+import { createCaller, hookedSid } from '../../support/parties.js'
+import type { RtpPeer } from '../../support/rtp-peer.js'
 
 /** The RFC 4733 events a peer received: one per RTP timestamp, with its packets' payloads. */
 function events(peer: RtpPeer) {
@@ -23,18 +23,14 @@ describe('dtmf: digits sent to the caller as RFC 4733 telephone-events', () => {
 
   async function callApp(doc: unknown[]) {
     h().scaffold.route('/app', doc)
-    const peer = await RtpPeer.create({ telephoneEventPt: 101 })
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
-    return { peer, phone, close: async () => { phone.close(); await peer.close() } }
+    return createCaller(h(), { peer: { telephoneEventPt: 101 } })
   }
 
   it('the caller receives each digit as one event: its code, the marker on the first packet, three end packets of `duration`', async () => {
     const c = await callApp([{ verb: 'dtmf', dtmf: '19#*', duration: 200 }, { verb: 'hangup' }])
     try {
-      const final = await c.phone.invite(c.peer.offer())
+      const final = await c.call()
       expect(final).toMatch(/^SIP\/2\.0 200 OK/)
-      c.phone.ack(final)
-      c.peer.target(sdpOf(final)).start()
       await c.phone.answerBye(20_000)
       await c.peer.waitFor(() => events(c.peer).at(-1)?.ends.length === 3, 3000, 'the last end packet')
     } finally {
@@ -52,9 +48,7 @@ describe('dtmf: digits sent to the caller as RFC 4733 telephone-events', () => {
   it('the default duration is 500 ms; w pauses (the next event starts at least 500 ms after the previous ended)', async () => {
     const c = await callApp([{ dtmf: { dtmf: '2w3' } }, { verb: 'hangup' }])
     try {
-      const final = await c.phone.invite(c.peer.offer())
-      c.phone.ack(final)
-      c.peer.target(sdpOf(final)).start()
+      await c.call()
       await c.phone.answerBye(20_000)
       await c.peer.waitFor(() => events(c.peer).at(-1)?.ends.length === 3, 3000, 'the last end packet')
     } finally {
@@ -69,14 +63,13 @@ describe('dtmf: digits sent to the caller as RFC 4733 telephone-events', () => {
   it('a document with a character that is not a digit is refused: nothing is sent, the call is not answered', async () => {
     const c = await callApp([{ verb: 'dtmf', dtmf: '12x' }, { verb: 'hangup' }])
     try {
-      const final = await c.phone.invite(c.peer.offer())
+      const final = await c.call()
       expect(final).toMatch(/^SIP\/2\.0 [56]\d\d /)
-      c.phone.ack(final)
     } finally {
       await c.close()
     }
     expect(c.peer.received).toHaveLength(0)
-    const sid = (h().scaffold.requests('/app')[0].body as { call_sid: string }).call_sid
+    const sid = hookedSid(h())
     await h().scaffold.waitFor((r) => r.path === '/status' && r.body?.call_sid === sid && /not a DTMF digit/.test(JSON.stringify(r.body)), 10_000, 'the failure reason')
   }, 30_000)
 })

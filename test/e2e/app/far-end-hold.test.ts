@@ -1,26 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { isSilent, waitForSilence, waitForTone } from '../../support/audio-check.js'
+import { callBridged } from '../../support/control-call.js'
 import { useLivecall } from '../../support/livecall-harness.js'
-import { RtpPeer } from '../../support/rtp-peer.js'
-import { SipUdpCallee } from '../../support/sip-udp-callee.js'
-import { SipUdpPhone, sdpOf } from '../../support/sip-udp-phone.js'
+import { sdpOf } from '../../support/sip-udp-phone.js'
 
 /** SPEC §8: hold re-INVITEs sent by endpoints are answered (sendonly ↔ recvonly) and the other party hears silence. */
 describe('a party that holds livecall (re-INVITE a=sendonly / a=inactive)', () => {
   const h = useLivecall()
 
   it.each(['sendonly', 'inactive'] as const)('a=%s is answered with the mirrored direction; the other party hears silence until a=sendrecv', async (direction) => {
-    const bPeer = await RtpPeer.create({ payload: { kind: 'tone', freq: 1200 } })
-    const b = await SipUdpCallee.create({ peer: bPeer })
-    const aPeer = await RtpPeer.create({ payload: { kind: 'tone', freq: 700 } })
-    const a = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
+    const x = await callBridged(h())
+    const { phone: a, peer: aPeer, callee: b, calleePeer: bPeer } = x
     try {
-      h().scaffold.route('/app', [{ verb: 'dial', target: [{ type: 'sip', sipUri: b.uri() }] }])
-      const final = await a.invite(aPeer.offer())
-      a.ack(final)
-      aPeer.target(sdpOf(final)).start()
-      await b.waitForCall('answered')
-      bPeer.start()
       await waitForTone(bPeer, 700, { timeoutMs: 5000 })
 
       const held = await a.reinvite(aPeer.offer({ direction }))
@@ -42,10 +33,7 @@ describe('a party that holds livecall (re-INVITE a=sendonly / a=inactive)', () =
       await a.bye()
       await b.waitFor((m) => m.startsWith('BYE '), 5000, 'BYE to the callee')
     } finally {
-      a.close()
-      b.close()
-      await aPeer.close()
-      await bPeer.close()
+      await x.end()
     }
   }, 40_000)
 })

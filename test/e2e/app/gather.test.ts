@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { nowMs, rms, heard } from '../../support/audio-check.js'
 import { useLivecall } from '../../support/livecall-harness.js'
-import { RtpPeer } from '../../support/rtp-peer.js'
-import { SipUdpPhone, sdpOf } from '../../support/sip-udp-phone.js'
+import { createCaller, hookedSid } from '../../support/parties.js'
+import type { RtpPeer } from '../../support/rtp-peer.js'
 
 /** A long prompt: several seconds of speech, longer than any test waits for it. */
 const LONG_TEXT =
@@ -14,21 +14,13 @@ describe('gather (DTMF input): the caller types digits, the actionHook gets them
 
   /** A caller (SIP phone + RTP peer sending audio) in an answered call to livecall. */
   async function call() {
-    const peer = await RtpPeer.create({ payload: { kind: 'tone', freq: 300 } })
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
-    const final = await phone.invite(peer.offer())
+    const c = await createCaller(h(), { tone: 300 })
+    const final = await c.call()
     expect(final).toMatch(/^SIP\/2\.0 200 OK/)
-    phone.ack(final)
-    peer.target(sdpOf(final)).start()
     return {
-      peer,
-      phone,
+      ...c,
       /** type `digits` on the keypad (RFC 4733), one after the other */
-      press: (digits: string) => [...digits].forEach((d) => peer.sendDigit(d, 100)),
-      close: async () => {
-        phone.close()
-        await peer.close()
-      },
+      press: (digits: string) => [...digits].forEach((d) => c.peer.sendDigit(d, 100)),
     }
   }
 
@@ -135,18 +127,15 @@ describe('gather (DTMF input): the caller types digits, the actionHook gets them
 
   it("input ['speech'] alone is refused before anything runs (livecall has no recognizer)", async () => {
     h().scaffold.route('/app', [{ verb: 'say', text: 'never heard' }, { verb: 'gather', input: ['speech'], actionHook: '/gathered' }])
-    const peer = await RtpPeer.create()
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
+    const { peer, call, close } = await createCaller(h())
     try {
-      const final = await phone.invite(peer.offer())
+      const final = await call()
       expect(final).toMatch(/^SIP\/2\.0 [56]\d\d /)
-      phone.ack(final)
     } finally {
-      phone.close()
-      await peer.close()
+      await close()
     }
     expect(peer.audio()).toHaveLength(0)
-    const sid = (h().scaffold.requests('/app')[0].body as { call_sid: string }).call_sid
+    const sid = hookedSid(h())
     const done = await h().scaffold.waitFor((r) => r.path === '/status' && r.body?.call_sid === sid && /speech recognizer/.test(JSON.stringify(r.body)), 10_000, 'the failure reason')
     expect(JSON.stringify(done.body)).toMatch(/gather/)
   }, 40_000)

@@ -1,8 +1,7 @@
 import jambonz from '@jambonz/node-client'
 import { describe, expect, it } from 'vitest'
 import { useLivecall } from '../../support/livecall-harness.js'
-import { RtpPeer } from '../../support/rtp-peer.js'
-import { SipUdpPhone, sdpOf } from '../../support/sip-udp-phone.js'
+import { createCaller } from '../../support/parties.js'
 
 const { WebhookResponse } = jambonz
 
@@ -16,18 +15,14 @@ describe('@jambonz/node-client applications', () => {
       app.tag({ data: { crm: 'ticket-42' } }).say({ text: 'Welcome to livecall.' }).pause({ length: 0.2 }).hangup()
       return app.toJSON()
     })
-    const peer = await RtpPeer.create()
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
+    const { phone, peer, call, close } = await createCaller(h())
     try {
-      const final = await phone.invite(peer.offer())
+      const final = await call()
       expect(final).toMatch(/^SIP\/2\.0 200 OK/)
-      phone.ack(final)
-      peer.target(sdpOf(final)).start()
       await phone.answerBye(15_000)
       expect(peer.audio().length).toBeGreaterThan(25)
     } finally {
-      phone.close()
-      await peer.close()
+      await close()
     }
     const [req] = h().scaffold.requests('/app')
     // jambonz's own middleware, on the request livecall sent (Express-like req)

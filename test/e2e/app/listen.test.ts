@@ -1,26 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { toneRatio, waitForTone } from '../../support/audio-check.js'
-import { useLivecall } from '../../support/livecall-harness.js'
-import { RtpPeer } from '../../support/rtp-peer.js'
-import { SipUdpPhone, sdpOf } from '../../support/sip-udp-phone.js'
+import { useLivecall, type LivecallHarness } from '../../support/livecall-harness.js'
+import { createCaller, hookedSid, type Caller } from '../../support/parties.js'
 import { LISTEN_PROTOCOL, WsListenServer } from '../../support/ws-listen-server.js'
 
 /** a caller (phone + RTP peer sending a `freq` Hz tone), answered by the app */
-async function caller(port: number, freq = 1000): Promise<{ phone: SipUdpPhone; peer: RtpPeer; close(): Promise<void> }> {
-  const peer = await RtpPeer.create({ payload: { kind: 'tone', freq } })
-  const phone = await SipUdpPhone.create({ host: '127.0.0.1', port })
-  const final = await phone.invite(peer.offer())
+async function caller(h: LivecallHarness, freq = 1000): Promise<Caller> {
+  const c = await createCaller(h, { tone: freq })
+  const final = await c.call()
   expect(final).toMatch(/^SIP\/2\.0 200 OK/)
-  phone.ack(final)
-  peer.target(sdpOf(final)).start()
-  return {
-    phone,
-    peer,
-    close: async () => {
-      phone.close()
-      await peer.close()
-    },
-  }
+  return c
 }
 
 /** 16-bit LE PCM of a `freq` Hz sine, `ms` long */
@@ -48,12 +37,12 @@ describe('listen verb (SPEC §7): the call streamed to a websocket with the jamb
       { verb: 'hangup' },
     ])
     h().scaffold.route('/listen-done', [])
-    const c = await caller(h().sipPort, 1000)
+    const c = await caller(h(), 1000)
     try {
       const conn = await ws.waitForConnection(0, 15_000)
       expect(conn.protocol).toBe(LISTEN_PROTOCOL)
       expect(conn.path).toBe('/audio')
-      const sid = (h().scaffold.requests('/app')[0].body as { call_sid: string }).call_sid
+      const sid = hookedSid(h())
       expect(conn.metadata).toMatchObject({ call_sid: sid, direction: 'inbound', sampleRate: 8000, mixType: 'mono', campaign: 'spring' })
       expect(conn.metadata).toHaveProperty('from')
       expect(conn.metadata).toHaveProperty('to')
@@ -74,7 +63,7 @@ describe('listen verb (SPEC §7): the call streamed to a websocket with the jamb
 
   it('16 kHz mono: the first frame says sampleRate 16000, then 640-byte frames carrying the tone', async () => {
     h().scaffold.route('/app', [{ verb: 'listen', url: ws.url(), sampleRate: 16000 }, { verb: 'hangup' }])
-    const c = await caller(h().sipPort, 700)
+    const c = await caller(h(), 700)
     try {
       const conn = await ws.waitForConnection(0, 15_000)
       expect(conn.metadata).toMatchObject({ sampleRate: 16000, mixType: 'mono' })
@@ -93,7 +82,7 @@ describe('listen verb (SPEC §7): the call streamed to a websocket with the jamb
       { verb: 'listen', url: ws.url(), sampleRate: 8000, bidirectionalAudio: { enabled: true, streaming: true, sampleRate: 8000 } },
       { verb: 'hangup' },
     ])
-    const c = await caller(h().sipPort, 1000)
+    const c = await caller(h(), 1000)
     try {
       const conn = await ws.waitForConnection(0, 15_000)
       ws.send(sinePcm(600, 8000, 3000), conn)
@@ -108,7 +97,7 @@ describe('listen verb (SPEC §7): the call streamed to a websocket with the jamb
   it('finishOnKey: the caller pressing # ends the listen (socket closed by livecall); the actionHook gets digits "#" and the digits before it', async () => {
     h().scaffold.route('/app', [{ verb: 'listen', url: ws.url(), finishOnKey: '#', actionHook: '/listen-done' }, { verb: 'hangup' }])
     h().scaffold.route('/listen-done', [])
-    const c = await caller(h().sipPort)
+    const c = await caller(h())
     try {
       const conn = await ws.waitForConnection(0, 15_000)
       await ws.waitForFrames(10, conn, 15_000)
@@ -127,7 +116,7 @@ describe('listen verb (SPEC §7): the call streamed to a websocket with the jamb
   it('maxLength ends the listen: the socket is closed by livecall and the app goes on', async () => {
     h().scaffold.route('/app', [{ verb: 'listen', url: ws.url(), maxLength: 1, actionHook: '/listen-done' }, { verb: 'hangup' }])
     h().scaffold.route('/listen-done', [])
-    const c = await caller(h().sipPort)
+    const c = await caller(h())
     try {
       const conn = await ws.waitForConnection(0, 15_000)
       await conn.closed
@@ -141,17 +130,14 @@ describe('listen verb (SPEC §7): the call streamed to a websocket with the jamb
 
   it('a listen url that is not a websocket makes the document invalid: the call ends and the status hook gets the reason', async () => {
     h().scaffold.route('/app', [{ verb: 'listen', url: 'http://127.0.0.1:1/not-ws' }])
-    const peer = await RtpPeer.create()
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
+    const { call, close } = await createCaller(h())
     try {
-      const final = await phone.invite(peer.offer())
+      const final = await call()
       expect(final).toMatch(/^SIP\/2\.0 [45]\d\d/)
-      phone.ack(final)
     } finally {
-      phone.close()
-      await peer.close()
+      await close()
     }
-    const sid = (h().scaffold.requests('/app')[0].body as { call_sid: string }).call_sid
+    const sid = hookedSid(h())
     const last = await h().scaffold.waitFor((r) => r.path === '/status' && r.body?.call_sid === sid && r.body?.reason !== undefined)
     expect(String(last.body.reason)).toMatch(/LIVECALL_ERR_APP_INVALID.*ws:\/\//)
   }, 40_000)

@@ -2,20 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { makeWav, sine } from '../../fixtures/audio/audio-test-kit.js'
 import { waitForTone } from '../../support/audio-check.js'
 import { useLivecall } from '../../support/livecall-harness.js'
-import { RtpPeer } from '../../support/rtp-peer.js'
-import { SipUdpPhone, sdpOf } from '../../support/sip-udp-phone.js'
+import { createCaller } from '../../support/parties.js'
 
 describe('play, redirect and relative hooks', () => {
   const h = useLivecall()
 
   async function call() {
-    const peer = await RtpPeer.create()
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
-    const final = await phone.invite(peer.offer())
+    const c = await createCaller(h())
+    const final = await c.call()
     expect(final).toMatch(/^SIP\/2\.0 200 OK/)
-    phone.ack(final)
-    peer.target(sdpOf(final)).start()
-    return { peer, phone, close: async () => { phone.close(); await peer.close() } }
+    return c
   }
 
   it('play fetches a WAV from its URL and the caller hears it `loop` times; a relative actionHook gets playCompleted', async () => {

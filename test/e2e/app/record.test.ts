@@ -4,8 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { toneRatio } from '../../support/audio-check.js'
 import { useLivecall } from '../../support/livecall-harness.js'
-import { RtpPeer } from '../../support/rtp-peer.js'
-import { SipUdpPhone, sdpOf } from '../../support/sip-udp-phone.js'
+import { createCaller, hookedSid } from '../../support/parties.js'
 
 interface Wav {
   channels: number
@@ -48,23 +47,19 @@ describe('record verb: the call recorded to a WAV in RECORDINGS_DIR, announced t
       { verb: 'play', url: 'tone_stream://500' },
     ])
     // the tone prompt plays 30 s: the caller hangs up after ~2 s of call
-    const peer = await RtpPeer.create({ payload: { kind: 'tone', freq: 1000 } })
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
+    const { phone, peer, call, close } = await createCaller(h(), { tone: 1000 })
     let sid: string
     let callMs: number
     try {
-      const final = await phone.invite(peer.offer())
-      expect(final).toMatch(/^SIP\/2\.0 200 OK/)
-      phone.ack(final)
+      const final = await call()
       const answeredAt = Date.now()
-      peer.target(sdpOf(final)).start()
-      sid = (h().scaffold.requests('/app')[0].body as { call_sid: string }).call_sid
+      expect(final).toMatch(/^SIP\/2\.0 200 OK/)
+      sid = hookedSid(h())
       await peer.waitFor(() => peer.audio().length >= 100, 15_000, '2 s of prompt audio')
       expect(await phone.bye()).toMatch(/^SIP\/2\.0 200/)
       callMs = Date.now() - answeredAt
     } finally {
-      phone.close()
-      await peer.close()
+      await close()
     }
     const announced = await h().scaffold.waitFor((r) => r.path === '/status' && r.body?.call_sid === sid && r.body?.recording !== undefined, 15_000, 'the recording announcement')
     const file = join(await realpath(h().recordingsDir), 'calls', 'first.wav')
@@ -86,17 +81,14 @@ describe('record verb: the call recorded to a WAV in RECORDINGS_DIR, announced t
 
   it('a path with ".." makes the document invalid: nothing is recorded, the call ends and the status hook gets the reason', async () => {
     h().scaffold.route('/app', [{ verb: 'record', path: 'calls/../../escape.wav' }, { verb: 'pause', length: 5 }])
-    const peer = await RtpPeer.create()
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
+    const { call, close } = await createCaller(h())
     try {
-      const final = await phone.invite(peer.offer())
+      const final = await call()
       expect(final).toMatch(/^SIP\/2\.0 [45]\d\d/)
-      phone.ack(final)
     } finally {
-      phone.close()
-      await peer.close()
+      await close()
     }
-    const sid = (h().scaffold.requests('/app')[0].body as { call_sid: string }).call_sid
+    const sid = hookedSid(h())
     const last = await h().scaffold.waitFor((r) => r.path === '/status' && r.body?.call_sid === sid && r.body?.reason !== undefined)
     expect(String(last.body.reason)).toMatch(/LIVECALL_ERR_APP_INVALID.*\.\./)
     expect(existsSync(join(h().recordingsDir, '..', 'escape.wav'))).toBe(false)
@@ -105,18 +97,16 @@ describe('record verb: the call recorded to a WAV in RECORDINGS_DIR, announced t
 
   it('an absolute path outside RECORDINGS_DIR ends the call with the reason on the status hook', async () => {
     h().scaffold.route('/app', [{ verb: 'record', path: '/tmp/livecall-outside.wav' }, { verb: 'pause', length: 5 }])
-    const peer = await RtpPeer.create()
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
+    const { phone, peer, close } = await createCaller(h())
     try {
       const final = await phone.invite(peer.offer())
       expect(final).toMatch(/^SIP\/2\.0 200 OK/)
       phone.ack(final)
       await phone.answerBye(15_000)
     } finally {
-      phone.close()
-      await peer.close()
+      await close()
     }
-    const sid = (h().scaffold.requests('/app')[0].body as { call_sid: string }).call_sid
+    const sid = hookedSid(h())
     const last = await h().scaffold.waitForStatus('completed', sid)
     expect(String(last.body.reason)).toMatch(/LIVECALL_ERR_APP_INVALID.*outside the recordings directory/)
     expect(existsSync('/tmp/livecall-outside.wav')).toBe(false)

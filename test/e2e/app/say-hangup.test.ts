@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { useLivecall } from '../../support/livecall-harness.js'
-import { RtpPeer } from '../../support/rtp-peer.js'
-import { SipUdpPhone, sdpOf } from '../../support/sip-udp-phone.js'
+import { createCaller, hookedSid } from '../../support/parties.js'
 import { describeSipp, runSipp } from '../../support/sipp.js'
 
 describe('inbound call → CALL_HOOK application (say, hangup)', () => {
@@ -9,13 +8,10 @@ describe('inbound call → CALL_HOOK application (say, hangup)', () => {
 
   it('POSTs the SPEC §3 description to CALL_HOOK and runs the returned verbs: the caller hears speech, then BYE', async () => {
     h().scaffold.route('/app', [{ verb: 'say', text: 'Hello caller, this is a test.' }, { verb: 'hangup' }])
-    const peer = await RtpPeer.create()
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
+    const { phone, peer, call, close } = await createCaller(h())
     try {
-      const final = await phone.invite(peer.offer())
+      const final = await call()
       expect(final).toMatch(/^SIP\/2\.0 200 OK/)
-      phone.ack(final)
-      peer.target(sdpOf(final)).start()
       await phone.answerBye(20_000)
       expect(peer.audio().length).toBeGreaterThan(25)
       const pcm = peer.decode(peer.audio())
@@ -23,8 +19,7 @@ describe('inbound call → CALL_HOOK application (say, hangup)', () => {
       for (const s of pcm) energy += s * s
       expect(Math.sqrt(energy / pcm.length)).toBeGreaterThan(300)
     } finally {
-      phone.close()
-      await peer.close()
+      await close()
     }
     const [hook] = h().scaffold.requests('/app')
     expect(hook.method).toBe('POST')
@@ -58,17 +53,15 @@ describe('sip:decline', () => {
 
   it('rejects the unanswered call with its status, reason phrase and headers; 486 is reported as busy', async () => {
     h().scaffold.route('/app', [{ verb: 'sip:decline', status: 486, reason: 'agent busy', headers: { 'X-Reason': 'agent-busy' } }])
-    const peer = await RtpPeer.create()
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
+    const { call, close } = await createCaller(h())
     try {
-      const final = await phone.invite(peer.offer())
+      const final = await call()
       expect(final).toMatch(/^SIP\/2\.0 486 agent busy\r\n/)
       expect(final).toMatch(/^X-Reason: agent-busy\r$/m)
     } finally {
-      phone.close()
-      await peer.close()
+      await close()
     }
-    const sid = (h().scaffold.requests('/app')[0].body as { call_sid: string }).call_sid
+    const sid = hookedSid(h())
     const last = await h().scaffold.waitForStatus('busy', sid)
     expect(last.body).toMatchObject({ sip_status: 486, reason: 'agent busy' })
   }, 30_000)

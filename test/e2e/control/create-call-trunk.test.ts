@@ -1,25 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCall } from '../../support/control-call.js'
 import { useLivecall } from '../../support/livecall-harness.js'
-import { RtpPeer } from '../../support/rtp-peer.js'
-import { SipUdpCallee } from '../../support/sip-udp-callee.js'
-import { createCall, waitForBye } from './redirect-helpers.js'
+import { createCallee, type Callee } from '../../support/parties.js'
+import type { SipUdpCallee } from '../../support/sip-udp-callee.js'
+import { waitForBye } from '../../support/sip-checks.js'
 
 const requestUri = (m: string): string => m.split('\r\n')[0].split(' ')[1]
 
 /** POST …/Calls with a phone target: sent to SIP_TRUNK with the number in the Request-URI (SPEC §5). */
 describe('create call: phone targets through SIP_TRUNK', () => {
+  let trunkParty: Callee
   let trunk: SipUdpCallee
-  let trunkPeer: RtpPeer
   const env: Record<string, string> = {}
   // the trunk exists before livecall starts (this beforeAll runs before useLivecall's), so SIP_TRUNK can name its port
   beforeAll(async () => {
-    trunkPeer = await RtpPeer.create()
-    trunk = await SipUdpCallee.create({ peer: trunkPeer })
+    trunkParty = await createCallee()
+    trunk = trunkParty.sip
     env.SIP_TRUNK = `sip:127.0.0.1:${trunk.port}`
   })
   afterAll(async () => {
-    trunk.close()
-    await trunkPeer.close()
+    await trunkParty.close()
   })
   const h = useLivecall({ env })
 

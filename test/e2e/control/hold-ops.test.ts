@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { waitForSilence, waitForTone } from '../../support/audio-check.js'
 import { useLivecall } from '../../support/livecall-harness.js'
-import { A_TONE, B_TONE, directionOf, hangUpBoth, listCalls, reinvitesOf, startBridge, updateCall, waitForReinvite } from './live-bridge.js'
+import { hangUpBoth, listCalls, startBridge, update } from '../../support/control-call.js'
+import { A_TONE, B_TONE } from '../../support/parties.js'
+import { directionOf, reinvitesOf, waitForReinvite } from '../../support/sip-checks.js'
 
 const MUSIC_TONE = 500
 
@@ -18,38 +20,38 @@ describe('live call control: hold_status', () => {
     h().scaffold.route('/hold-music', [{ verb: 'play', url: `tone_stream://${MUSIC_TONE}` }])
     const x = await startBridge(h())
     try {
-      expect(await updateCall(h(), x.parentSid, { hold_status: 'hold', wait_hook: music() })).toEqual({ status: 204, body: undefined })
-      expect(directionOf(await waitForReinvite(x.a, 1))).toBe('sendonly')
-      expect(reinvitesOf(x.b)).toHaveLength(0) // only the held party is re-INVITEd
+      expect(await update(h(), x.sid, { hold_status: 'hold', wait_hook: music() })).toMatchObject({ status: 204, text: '' })
+      expect(directionOf(await waitForReinvite(x.phone, 1))).toBe('sendonly')
+      expect(reinvitesOf(x.callee)).toHaveLength(0) // only the held party is re-INVITEd
       const [hook] = h().scaffold.requests('/hold-music')
-      expect(hook.body).toMatchObject({ call_sid: x.parentSid })
-      await waitForTone(x.aPeer, MUSIC_TONE, { timeoutMs: 5000 })
-      await waitForSilence(x.bPeer, { timeoutMs: 5000 })
+      expect(hook.body).toMatchObject({ call_sid: x.sid })
+      await waitForTone(x.peer, MUSIC_TONE, { timeoutMs: 5000 })
+      await waitForSilence(x.calleePeer, { timeoutMs: 5000 })
 
-      expect((await updateCall(h(), x.parentSid, { hold_status: 'unhold' })).status).toBe(204)
-      expect(directionOf(await waitForReinvite(x.a, 2))).toBe('sendrecv')
-      await waitForTone(x.aPeer, B_TONE, { timeoutMs: 5000 })
-      await waitForTone(x.bPeer, A_TONE, { timeoutMs: 5000 })
+      expect((await update(h(), x.sid, { hold_status: 'unhold' })).status).toBe(204)
+      expect(directionOf(await waitForReinvite(x.phone, 2))).toBe('sendrecv')
+      await waitForTone(x.peer, B_TONE, { timeoutMs: 5000 })
+      await waitForTone(x.calleePeer, A_TONE, { timeoutMs: 5000 })
       await hangUpBoth(x)
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 60_000)
 
   it('hold without wait_hook: re-INVITE a=inactive, neither party hears the other', async () => {
     const x = await startBridge(h())
     try {
-      expect((await updateCall(h(), x.parentSid, { hold_status: 'hold' })).status).toBe(204)
-      expect(directionOf(await waitForReinvite(x.a, 1))).toBe('inactive')
-      await waitForSilence(x.aPeer, { timeoutMs: 5000 })
-      await waitForSilence(x.bPeer, { timeoutMs: 5000 })
-      expect((await updateCall(h(), x.parentSid, { hold_status: 'unhold' })).status).toBe(204)
-      expect(directionOf(await waitForReinvite(x.a, 2))).toBe('sendrecv')
-      await waitForTone(x.aPeer, B_TONE, { timeoutMs: 5000 })
-      await waitForTone(x.bPeer, A_TONE, { timeoutMs: 5000 })
+      expect((await update(h(), x.sid, { hold_status: 'hold' })).status).toBe(204)
+      expect(directionOf(await waitForReinvite(x.phone, 1))).toBe('inactive')
+      await waitForSilence(x.peer, { timeoutMs: 5000 })
+      await waitForSilence(x.calleePeer, { timeoutMs: 5000 })
+      expect((await update(h(), x.sid, { hold_status: 'unhold' })).status).toBe(204)
+      expect(directionOf(await waitForReinvite(x.phone, 2))).toBe('sendrecv')
+      await waitForTone(x.peer, B_TONE, { timeoutMs: 5000 })
+      await waitForTone(x.calleePeer, A_TONE, { timeoutMs: 5000 })
       await hangUpBoth(x)
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 60_000)
 
@@ -57,55 +59,55 @@ describe('live call control: hold_status', () => {
     h().scaffold.route('/hold-music', [{ verb: 'play', url: `tone_stream://${MUSIC_TONE}` }])
     const x = await startBridge(h())
     try {
-      expect((await updateCall(h(), x.childSid, { hold_status: 'hold', wait_hook: music() })).status).toBe(204)
-      expect(directionOf(await waitForReinvite(x.b, 1))).toBe('sendonly')
-      expect(reinvitesOf(x.a)).toHaveLength(0)
-      await waitForTone(x.bPeer, MUSIC_TONE, { timeoutMs: 5000 })
-      await waitForSilence(x.aPeer, { timeoutMs: 5000 })
-      expect((await updateCall(h(), x.childSid, { hold_status: 'unhold' })).status).toBe(204)
-      expect(directionOf(await waitForReinvite(x.b, 2))).toBe('sendrecv')
-      await waitForTone(x.aPeer, B_TONE, { timeoutMs: 5000 })
-      await waitForTone(x.bPeer, A_TONE, { timeoutMs: 5000 })
+      expect((await update(h(), x.child, { hold_status: 'hold', wait_hook: music() })).status).toBe(204)
+      expect(directionOf(await waitForReinvite(x.callee, 1))).toBe('sendonly')
+      expect(reinvitesOf(x.phone)).toHaveLength(0)
+      await waitForTone(x.calleePeer, MUSIC_TONE, { timeoutMs: 5000 })
+      await waitForSilence(x.peer, { timeoutMs: 5000 })
+      expect((await update(h(), x.child, { hold_status: 'unhold' })).status).toBe(204)
+      expect(directionOf(await waitForReinvite(x.callee, 2))).toBe('sendrecv')
+      await waitForTone(x.peer, B_TONE, { timeoutMs: 5000 })
+      await waitForTone(x.calleePeer, A_TONE, { timeoutMs: 5000 })
       await hangUpBoth(x)
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 60_000)
 
   it('a far end that refuses the re-INVITE: 502, and the call stays bridged (both hear each other)', async () => {
     const x = await startBridge(h())
     try {
-      x.b.refuseReinvite(488)
-      const res = await updateCall(h(), x.childSid, { hold_status: 'hold' })
+      x.callee.refuseReinvite(488)
+      const res = await update(h(), x.child, { hold_status: 'hold' })
       expect(res.status).toBe(502)
       expect(res.body.error.code).toBe('LIVECALL_ERR_SIP_REQUEST')
       expect(res.body.error.message).toMatch(/488|re-INVITE/)
-      await waitForTone(x.aPeer, B_TONE, { timeoutMs: 5000 })
-      await waitForTone(x.bPeer, A_TONE, { timeoutMs: 5000 })
+      await waitForTone(x.peer, B_TONE, { timeoutMs: 5000 })
+      await waitForTone(x.calleePeer, A_TONE, { timeoutMs: 5000 })
       // not on hold: unhold is a no-op and a second hold is tried again (and refused again)
-      expect((await updateCall(h(), x.childSid, { hold_status: 'unhold' })).status).toBe(204)
-      x.b.refuseReinvite(undefined)
-      expect((await updateCall(h(), x.childSid, { hold_status: 'hold' })).status).toBe(204)
-      expect(directionOf(await waitForReinvite(x.b, 2))).toBe('inactive')
-      await waitForSilence(x.aPeer, { timeoutMs: 5000 })
+      expect((await update(h(), x.child, { hold_status: 'unhold' })).status).toBe(204)
+      x.callee.refuseReinvite(undefined)
+      expect((await update(h(), x.child, { hold_status: 'hold' })).status).toBe(204)
+      expect(directionOf(await waitForReinvite(x.callee, 2))).toBe('inactive')
+      await waitForSilence(x.peer, { timeoutMs: 5000 })
       await hangUpBoth(x)
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 60_000)
 
   it('hold after the dial ended (the caller now in a pause) is 409', async () => {
     const x = await startBridge(h(), { after: [{ verb: 'pause', length: 30 }] })
     try {
-      await x.b.bye()
+      await x.callee.bye()
       await waitForCalls(1)
-      const res = await updateCall(h(), x.parentSid, { hold_status: 'hold' })
+      const res = await update(h(), x.sid, { hold_status: 'hold' })
       expect(res.status).toBe(409)
       expect(res.body.error.code).toBe('LIVECALL_ERR_CALL_STATE')
-      expect(reinvitesOf(x.a)).toHaveLength(0)
-      await x.a.bye()
+      expect(reinvitesOf(x.phone)).toHaveLength(0)
+      await x.phone.bye()
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 60_000)
 

@@ -1,30 +1,19 @@
 import jambonz from '@jambonz/node-client'
 import { describe, expect, it } from 'vitest'
 import { waitForSilence, waitForTone } from '../../support/audio-check.js'
+import { ACCOUNT, API_KEY, callBridged } from '../../support/control-call.js'
 import { useLivecall } from '../../support/livecall-harness.js'
-import { RtpPeer } from '../../support/rtp-peer.js'
-import { SipUdpCallee } from '../../support/sip-udp-callee.js'
-import { SipUdpPhone, sdpOf } from '../../support/sip-udp-phone.js'
-
-const ACCOUNT = 'AC00000000000000000000000000000001'
+import { createCallee } from '../../support/parties.js'
 
 /** @jambonz/node-client, pointed at livecall with its baseUrl, works unchanged (issue 8). */
 describe('the native control API through @jambonz/node-client', () => {
   const h = useLivecall()
-  const client = () => jambonz(ACCOUNT, 'test-api-key', { baseUrl: h().baseUrl })
+  const client = () => jambonz(ACCOUNT, API_KEY, { baseUrl: h().baseUrl })
 
   it('list, retrieve, update (mute / unmute) and delete a bridged call', async () => {
-    const bPeer = await RtpPeer.create({ payload: { kind: 'tone', freq: 1200 } })
-    const b = await SipUdpCallee.create({ peer: bPeer })
-    const aPeer = await RtpPeer.create({ payload: { kind: 'tone', freq: 700 } })
-    const a = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort }, { autoAnswerBye: true })
+    const x = await callBridged(h())
+    const { phone: a, peer: aPeer, callee: b, calleePeer: bPeer } = x
     try {
-      h().scaffold.route('/app', [{ verb: 'dial', target: [{ type: 'sip', sipUri: b.uri() }] }])
-      const final = await a.invite(aPeer.offer())
-      a.ack(final)
-      aPeer.target(sdpOf(final)).start()
-      await b.waitForCall('answered')
-      bPeer.start()
       await waitForTone(bPeer, 700, { timeoutMs: 5000 })
 
       const calls = await client().calls.list()
@@ -45,16 +34,13 @@ describe('the native control API through @jambonz/node-client', () => {
       await b.waitFor((m) => m.startsWith('BYE '), 5000, 'BYE to the callee')
       await expect(client().calls.retrieve(parent.call_sid as string)).rejects.toThrow(/not found/)
     } finally {
-      a.close()
-      b.close()
-      await aPeer.close()
-      await bPeer.close()
+      await x.end()
     }
   }, 40_000)
 
   it('create dials out and runs the call_hook app when answered; the status hook sees the call', async () => {
-    const bPeer = await RtpPeer.create()
-    const b = await SipUdpCallee.create({ peer: bPeer })
+    const callee = await createCallee()
+    const { sip: b, peer: bPeer } = callee
     try {
       h().scaffold.route('/outbound-app', [{ verb: 'say', text: 'This is an outbound call.' }, { verb: 'hangup' }])
       const sid = await client().calls.create({
@@ -71,8 +57,7 @@ describe('the native control API through @jambonz/node-client', () => {
       await h().scaffold.waitForStatus('completed', sid)
       expect(h().scaffold.statuses(sid)).toEqual(['trying', 'ringing', 'in-progress', 'completed'])
     } finally {
-      b.close()
-      await bPeer.close()
+      await callee.close()
     }
   }, 40_000)
 })

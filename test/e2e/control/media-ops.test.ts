@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { makeWav, sine } from '../../fixtures/audio/audio-test-kit.js'
 import { hearsTone, isSilent, nowMs, waitForSilence, waitForTone } from '../../support/audio-check.js'
+import { callIn, hangUpBoth, startBridge, update } from '../../support/control-call.js'
 import { useLivecall } from '../../support/livecall-harness.js'
-import { RtpPeer } from '../../support/rtp-peer.js'
-import { SipUdpPhone, sdpOf } from '../../support/sip-udp-phone.js'
+import { A_TONE, B_TONE } from '../../support/parties.js'
 import { reply } from '../../support/webhook-scaffold.js'
-import { A_TONE, B_TONE, hangUpBoth, listCalls, startBridge, updateCall } from './live-bridge.js'
 
 const WHISPER_TONE = 440
 /** a short WAV whisper: 2 s of 440 Hz */
@@ -18,51 +17,44 @@ describe('live call control: mute and whisper', () => {
   it('mute_status on the caller: the callee no longer hears it, the caller still hears the callee; unmute brings it back', async () => {
     const x = await startBridge(h())
     try {
-      expect(await updateCall(h(), x.parentSid, { mute_status: 'mute' })).toEqual({ status: 204, body: undefined })
-      await waitForSilence(x.bPeer, { timeoutMs: 5000 })
-      await waitForTone(x.aPeer, B_TONE, { timeoutMs: 5000 })
-      expect((await updateCall(h(), x.parentSid, { mute_status: 'unmute' })).status).toBe(204)
-      await waitForTone(x.bPeer, A_TONE, { timeoutMs: 5000 })
-      await waitForTone(x.aPeer, B_TONE, { timeoutMs: 5000 })
+      expect(await update(h(), x.sid, { mute_status: 'mute' })).toMatchObject({ status: 204, text: '' })
+      await waitForSilence(x.calleePeer, { timeoutMs: 5000 })
+      await waitForTone(x.peer, B_TONE, { timeoutMs: 5000 })
+      expect((await update(h(), x.sid, { mute_status: 'unmute' })).status).toBe(204)
+      await waitForTone(x.calleePeer, A_TONE, { timeoutMs: 5000 })
+      await waitForTone(x.peer, B_TONE, { timeoutMs: 5000 })
       await hangUpBoth(x)
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 60_000)
 
   it("mute_status on the child's sid: the caller no longer hears the callee, the callee still hears the caller", async () => {
     const x = await startBridge(h())
     try {
-      expect((await updateCall(h(), x.childSid, { mute_status: 'mute' })).status).toBe(204)
-      await waitForSilence(x.aPeer, { timeoutMs: 5000 })
-      await waitForTone(x.bPeer, A_TONE, { timeoutMs: 5000 })
-      expect((await updateCall(h(), x.childSid, { mute_status: 'unmute' })).status).toBe(204)
-      await waitForTone(x.aPeer, B_TONE, { timeoutMs: 5000 })
+      expect((await update(h(), x.child, { mute_status: 'mute' })).status).toBe(204)
+      await waitForSilence(x.peer, { timeoutMs: 5000 })
+      await waitForTone(x.calleePeer, A_TONE, { timeoutMs: 5000 })
+      expect((await update(h(), x.child, { mute_status: 'unmute' })).status).toBe(204)
+      await waitForTone(x.peer, B_TONE, { timeoutMs: 5000 })
       await hangUpBoth(x)
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 60_000)
 
   it('mute_status on a call running only a pause is 409 (no dial is active)', async () => {
-    const aPeer = await RtpPeer.create({ payload: { kind: 'tone', freq: A_TONE } })
-    const a = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort }, { autoAnswerBye: true })
+    const call = await callIn(h(), [{ verb: 'answer' }, { verb: 'pause', length: 30 }], { tone: A_TONE })
     try {
-      h().scaffold.route('/app', [{ verb: 'answer' }, { verb: 'pause', length: 30 }])
-      const final = await a.invite(aPeer.offer())
-      a.ack(final)
-      aPeer.target(sdpOf(final)).start()
-      const [call] = await listCalls(h())
-      const res = await updateCall(h(), call.call_sid, { mute_status: 'mute' })
+      const res = await update(h(), call.sid, { mute_status: 'mute' })
       expect(res.status).toBe(409)
       expect(res.body.error.code).toBe('LIVECALL_ERR_CALL_STATE')
       expect(res.body.error.message).toMatch(/dial/)
-      const whisper = await updateCall(h(), call.call_sid, { whisper: { verb: 'say', text: 'hello' } })
+      const whisper = await update(h(), call.sid, { whisper: { verb: 'say', text: 'hello' } })
       expect(whisper.status).toBe(409)
-      await a.bye()
+      await call.phone.bye()
     } finally {
-      a.close()
-      await aPeer.close()
+      await call.end()
     }
   }, 60_000)
 
@@ -70,32 +62,32 @@ describe('live call control: mute and whisper', () => {
     h().scaffold.route('/whisper.wav', reply({ status: 200, body: whisperWav, contentType: 'audio/wav' }))
     const x = await startBridge(h())
     try {
-      const res = await updateCall(h(), x.parentSid, { whisper: { verb: 'play', url: h().scaffold.url('/whisper.wav') } })
+      const res = await update(h(), x.sid, { whisper: { verb: 'play', url: h().scaffold.url('/whisper.wav') } })
       expect(res.status).toBe(204)
-      await waitForTone(x.aPeer, WHISPER_TONE, { timeoutMs: 5000 })
-      await waitForSilence(x.bPeer, { timeoutMs: 2000 })
+      await waitForTone(x.peer, WHISPER_TONE, { timeoutMs: 5000 })
+      await waitForSilence(x.calleePeer, { timeoutMs: 2000 })
       // the WAV ends: reconnected
-      await waitForTone(x.aPeer, B_TONE, { timeoutMs: 8000 })
-      await waitForTone(x.bPeer, A_TONE, { timeoutMs: 5000 })
+      await waitForTone(x.peer, B_TONE, { timeoutMs: 8000 })
+      await waitForTone(x.calleePeer, A_TONE, { timeoutMs: 5000 })
       await hangUpBoth(x)
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 60_000)
 
   it("whisper say to the child's sid: the callee hears speech, the caller silence; then both reconnected", async () => {
     const x = await startBridge(h())
     try {
-      const res = await updateCall(h(), x.childSid, { whisper: { verb: 'say', text: 'A customer is waiting on the line.' } })
+      const res = await update(h(), x.child, { whisper: { verb: 'say', text: 'A customer is waiting on the line.' } })
       expect(res.status).toBe(204)
-      await waitForSilence(x.aPeer, { timeoutMs: 5000 })
+      await waitForSilence(x.peer, { timeoutMs: 5000 })
       // the callee hears speech: loud, and not the caller's tone
-      await x.bPeer.waitFor(() => !isSilent(x.bPeer, { lastMs: 300 }) && !hearsTone(x.bPeer, A_TONE, { lastMs: 300, minRatio: 0.8 }), 5000, 'the whispered speech')
-      await waitForTone(x.aPeer, B_TONE, { timeoutMs: 15_000 })
-      await waitForTone(x.bPeer, A_TONE, { timeoutMs: 5000 })
+      await x.calleePeer.waitFor(() => !isSilent(x.calleePeer, { lastMs: 300 }) && !hearsTone(x.calleePeer, A_TONE, { lastMs: 300, minRatio: 0.8 }), 5000, 'the whispered speech')
+      await waitForTone(x.peer, B_TONE, { timeoutMs: 15_000 })
+      await waitForTone(x.calleePeer, A_TONE, { timeoutMs: 5000 })
       await hangUpBoth(x)
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 60_000)
 
@@ -103,36 +95,36 @@ describe('live call control: mute and whisper', () => {
     h().scaffold.route('/whisper.wav', reply({ status: 200, body: whisperWav, contentType: 'audio/wav' }))
     const x = await startBridge(h())
     try {
-      const res = await updateCall(h(), x.parentSid, { mute_status: 'mute', whisper: { verb: 'play', url: h().scaffold.url('/whisper.wav') } })
+      const res = await update(h(), x.sid, { mute_status: 'mute', whisper: { verb: 'play', url: h().scaffold.url('/whisper.wav') } })
       expect(res.status).toBe(204)
-      await waitForTone(x.aPeer, WHISPER_TONE, { timeoutMs: 5000 })
-      await waitForSilence(x.bPeer, { timeoutMs: 2000 })
+      await waitForTone(x.peer, WHISPER_TONE, { timeoutMs: 5000 })
+      await waitForSilence(x.calleePeer, { timeoutMs: 2000 })
       // after the whisper: A hears B again, B still does not hear the muted A
-      await waitForTone(x.aPeer, B_TONE, { timeoutMs: 8000 })
+      await waitForTone(x.peer, B_TONE, { timeoutMs: 8000 })
       const since = nowMs()
-      await x.bPeer.waitFor(() => x.bPeer.audio().filter((p) => p.at >= since).length >= 50, 5000, '1 s of audio at B')
-      expect(isSilent(x.bPeer, { since })).toBe(true)
-      expect((await updateCall(h(), x.parentSid, { mute_status: 'unmute' })).status).toBe(204)
-      await waitForTone(x.bPeer, A_TONE, { timeoutMs: 5000 })
+      await x.calleePeer.waitFor(() => x.calleePeer.audio().filter((p) => p.at >= since).length >= 50, 5000, '1 s of audio at B')
+      expect(isSilent(x.calleePeer, { since })).toBe(true)
+      expect((await update(h(), x.sid, { mute_status: 'unmute' })).status).toBe(204)
+      await waitForTone(x.calleePeer, A_TONE, { timeoutMs: 5000 })
       await hangUpBoth(x)
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 60_000)
 
   it('jambonz #1084: the caller hangs up during a long whisper; the whisper stops, the callee gets BYE and no audio after', async () => {
     const x = await startBridge(h())
     try {
-      expect((await updateCall(h(), x.childSid, { whisper: { verb: 'play', url: `tone_stream://${WHISPER_TONE}` } })).status).toBe(204)
-      await waitForTone(x.bPeer, WHISPER_TONE, { timeoutMs: 5000 })
-      await x.a.bye()
-      await x.b.waitFor((m) => m.startsWith('BYE '), 10_000, 'BYE to the callee')
+      expect((await update(h(), x.child, { whisper: { verb: 'play', url: `tone_stream://${WHISPER_TONE}` } })).status).toBe(204)
+      await waitForTone(x.calleePeer, WHISPER_TONE, { timeoutMs: 5000 })
+      await x.phone.bye()
+      await x.callee.waitFor((m) => m.startsWith('BYE '), 10_000, 'BYE to the callee')
       await h().assertClean()
       const after = nowMs()
       await new Promise((r) => setTimeout(r, 500))
-      expect(x.bPeer.audio().filter((p) => p.at >= after)).toHaveLength(0)
+      expect(x.calleePeer.audio().filter((p) => p.at >= after)).toHaveLength(0)
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 60_000)
 })

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { waitForSilence, waitForTone } from '../../support/audio-check.js'
 import { useLivecall } from '../../support/livecall-harness.js'
-import { A_TONE, B_TONE, hangUpBoth, startBridge, updateCall, type ApiAnswer } from './live-bridge.js'
+import { hangUpBoth, startBridge, update, type ApiAnswer } from '../../support/control-call.js'
+import { A_TONE, B_TONE } from '../../support/parties.js'
 
 /**
  * Updates racing on one call run one at a time in the call's command queue: every answer
@@ -15,7 +16,7 @@ describe('live call control: concurrent updates on one call', () => {
     const order: number[] = []
     const answers = await Promise.all(
       bodies.map(async (b, i) => {
-        const res = await updateCall(h(), sid, b)
+        const res = await update(h(), sid, b)
         order.push(i)
         return res
       }),
@@ -28,37 +29,37 @@ describe('live call control: concurrent updates on one call', () => {
     try {
       for (let round = 0; round < 4; round++) {
         const bodies = round % 2 === 0 ? [{ mute_status: 'mute' }, { mute_status: 'unmute' }] : [{ mute_status: 'unmute' }, { mute_status: 'mute' }]
-        const { answers, order } = await race(x.parentSid, bodies)
+        const { answers, order } = await race(x.sid, bodies)
         expect(answers.map((a) => a.status)).toEqual([204, 204])
         const last = bodies[order[order.length - 1]].mute_status
-        if (last === 'unmute') await waitForTone(x.bPeer, A_TONE, { timeoutMs: 5000 })
-        else await waitForSilence(x.bPeer, { timeoutMs: 5000 })
-        await waitForTone(x.aPeer, B_TONE, { timeoutMs: 5000 })
+        if (last === 'unmute') await waitForTone(x.calleePeer, A_TONE, { timeoutMs: 5000 })
+        else await waitForSilence(x.calleePeer, { timeoutMs: 5000 })
+        await waitForTone(x.peer, B_TONE, { timeoutMs: 5000 })
       }
       await hangUpBoth(x)
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 90_000)
 
   it('hold and mute fired together: both 204; after unhold the mute is still there, and unmute lifts it', async () => {
     const x = await startBridge(h())
     try {
-      const { answers } = await race(x.parentSid, [{ hold_status: 'hold' }, { mute_status: 'mute' }])
+      const { answers } = await race(x.sid, [{ hold_status: 'hold' }, { mute_status: 'mute' }])
       expect(answers.map((a) => a.status)).toEqual([204, 204])
-      await waitForSilence(x.aPeer, { timeoutMs: 5000 })
-      await waitForSilence(x.bPeer, { timeoutMs: 5000 })
-      const { answers: second } = await race(x.parentSid, [{ hold_status: 'unhold' }, { whisper: { verb: 'say', text: 'ok' } }])
+      await waitForSilence(x.peer, { timeoutMs: 5000 })
+      await waitForSilence(x.calleePeer, { timeoutMs: 5000 })
+      const { answers: second } = await race(x.sid, [{ hold_status: 'unhold' }, { whisper: { verb: 'say', text: 'ok' } }])
       // the whisper is refused while on hold, or plays after the unhold: never an interleaving error
       expect(second[0].status).toBe(204)
       expect([204, 409]).toContain(second[1].status)
-      await waitForTone(x.aPeer, B_TONE, { timeoutMs: 10_000 }) // reconnected, B heard by A
-      await waitForSilence(x.bPeer, { timeoutMs: 5000 }) // A still muted
-      expect((await updateCall(h(), x.parentSid, { mute_status: 'unmute' })).status).toBe(204)
-      await waitForTone(x.bPeer, A_TONE, { timeoutMs: 5000 })
+      await waitForTone(x.peer, B_TONE, { timeoutMs: 10_000 }) // reconnected, B heard by A
+      await waitForSilence(x.calleePeer, { timeoutMs: 5000 }) // A still muted
+      expect((await update(h(), x.sid, { mute_status: 'unmute' })).status).toBe(204)
+      await waitForTone(x.calleePeer, A_TONE, { timeoutMs: 5000 })
       await hangUpBoth(x)
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 90_000)
 })

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { waitForTone } from '../../support/audio-check.js'
+import { waitForSound, waitForTone } from '../../support/audio-check.js'
+import { callIn, createCall, getCall, startBridge, update } from '../../support/control-call.js'
 import { useLivecall } from '../../support/livecall-harness.js'
-import { RtpPeer } from '../../support/rtp-peer.js'
+import { A_TONE, B_TONE } from '../../support/parties.js'
 import { SipUdpCallee } from '../../support/sip-udp-callee.js'
-import { SipUdpPhone } from '../../support/sip-udp-phone.js'
+import { waitForBye } from '../../support/sip-checks.js'
+import { tonePlay } from '../../support/tone-play.js'
 import { reply } from '../../support/webhook-scaffold.js'
-import { A_TONE, B_TONE, callIn, createCall, getCall, startDial, tonePlay, updateCall, waitForBye, waitForSound } from './redirect-helpers.js'
 
 /** the old app's tone, the caller's new app's tone, the child's own app's tone */
 const OLD_TONE = 440
@@ -22,7 +23,7 @@ describe('live call control: call_hook, child_call_hook and call_status', () => 
     const c = await callIn(h(), [{ verb: 'answer' }, { verb: 'pause', length: 60 }])
     try {
       h().scaffold.route('/new', reply({ delayMs: 500, body: sayAndHangup('The application was replaced.') }))
-      const res = await updateCall(h(), c.sid, { call_hook: h().scaffold.url('/new') })
+      const res = await update(h(), c.sid, { call_hook: h().scaffold.url('/new') })
       expect(res.status).toBe(204)
       // the app was fetched before the answer: the scaffold already has the POST
       const [fetched] = h().scaffold.requests('/new')
@@ -32,7 +33,7 @@ describe('live call control: call_hook, child_call_hook and call_status', () => 
       await waitForBye(c.phone, 'the caller')
       await h().scaffold.waitForStatus('completed', c.sid)
     } finally {
-      await c.close()
+      await c.end()
     }
   }, 40_000)
 
@@ -41,11 +42,11 @@ describe('live call control: call_hook, child_call_hook and call_status', () => 
     try {
       await waitForTone(c.peer, OLD_TONE, { timeoutMs: 10_000 })
       h().scaffold.route('/broken', reply({ status: 500, body: 'oops' }))
-      const r500 = await updateCall(h(), c.sid, { call_hook: h().scaffold.url('/broken') })
+      const r500 = await update(h(), c.sid, { call_hook: h().scaffold.url('/broken') })
       expect(r500.status).toBe(502)
       expect(r500.body.error.code).toMatch(/^LIVECALL_ERR_WEBHOOK/)
       h().scaffold.route('/garbage', reply({ status: 200, body: '[{"verb": "say",', contentType: 'application/json' }))
-      const rBad = await updateCall(h(), c.sid, { call_hook: h().scaffold.url('/garbage') })
+      const rBad = await update(h(), c.sid, { call_hook: h().scaffold.url('/garbage') })
       expect(rBad.status).toBe(502)
       expect(h().scaffold.requests('/broken')).toHaveLength(1)
       expect(h().scaffold.requests('/garbage')).toHaveLength(1)
@@ -57,7 +58,7 @@ describe('live call control: call_hook, child_call_hook and call_status', () => 
       expect((await getCall(h(), c.sid)).body).toMatchObject({ call_status: 'in-progress' })
       await c.phone.bye()
     } finally {
-      await c.close()
+      await c.end()
     }
   }, 40_000)
 
@@ -66,120 +67,115 @@ describe('live call control: call_hook, child_call_hook and call_status', () => 
     try {
       h().scaffold.route('/status2', reply({ status: 200 }))
       h().scaffold.route('/new', sayAndHangup('Status callbacks move.'))
-      const res = await updateCall(h(), c.sid, { call_hook: h().scaffold.url('/new'), call_status_hook: h().scaffold.url('/status2') })
+      const res = await update(h(), c.sid, { call_hook: h().scaffold.url('/new'), call_status_hook: h().scaffold.url('/status2') })
       expect(res.status).toBe(204)
       await waitForBye(c.phone, 'the caller')
       const done = await h().scaffold.waitFor((r) => r.path === '/status2' && r.body?.call_status === 'completed', 10_000, 'completed at /status2')
       expect(done.body).toMatchObject({ call_sid: c.sid })
       expect(h().scaffold.statuses(c.sid)).not.toContain('completed')
     } finally {
-      await c.close()
+      await c.end()
     }
   }, 40_000)
 
   it('call_hook during a dial: the callee gets BYE and the caller runs the new app', async () => {
-    const x = await startDial(h())
+    const x = await startBridge(h())
     try {
       h().scaffold.route('/new', [tonePlay(h(), NEW_TONE, 3), { verb: 'hangup' }])
-      expect((await updateCall(h(), x.parentSid, { call_hook: h().scaffold.url('/new') })).status).toBe(204)
-      await waitForBye(x.b, 'the callee')
-      await waitForTone(x.aPeer, NEW_TONE, { timeoutMs: 10_000 })
-      await waitForBye(x.a, 'the caller')
-      expect(h().scaffold.requests('/new')[0].body).toMatchObject({ call_sid: x.parentSid })
+      expect((await update(h(), x.sid, { call_hook: h().scaffold.url('/new') })).status).toBe(204)
+      await waitForBye(x.callee, 'the callee')
+      await waitForTone(x.peer, NEW_TONE, { timeoutMs: 10_000 })
+      await waitForBye(x.phone, 'the caller')
+      expect(h().scaffold.requests('/new')[0].body).toMatchObject({ call_sid: x.sid })
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 60_000)
 
   it('call_hook with child_call_hook during a dial: the callee runs its own app, the caller the new one', async () => {
-    const x = await startDial(h())
+    const x = await startBridge(h())
     try {
       h().scaffold.route('/new', [tonePlay(h(), NEW_TONE, 3), { verb: 'hangup' }])
       h().scaffold.route('/child', [tonePlay(h(), CHILD_TONE, 3), ...sayAndHangup('This is the callee app.')])
-      const res = await updateCall(h(), x.parentSid, { call_hook: h().scaffold.url('/new'), child_call_hook: h().scaffold.url('/child') })
+      const res = await update(h(), x.sid, { call_hook: h().scaffold.url('/new'), child_call_hook: h().scaffold.url('/child') })
       expect(res.status).toBe(204)
-      expect(h().scaffold.requests('/child')[0].body).toMatchObject({ call_sid: x.childSid, direction: 'outbound', parent_call_sid: x.parentSid })
-      await waitForTone(x.bPeer, CHILD_TONE, { timeoutMs: 10_000 })
-      await waitForTone(x.aPeer, NEW_TONE, { timeoutMs: 10_000 })
-      await waitForBye(x.a, 'the caller')
-      await waitForSound(x.bPeer) // the callee's say
-      await waitForBye(x.b, 'the callee', 20_000)
+      expect(h().scaffold.requests('/child')[0].body).toMatchObject({ call_sid: x.child, direction: 'outbound', parent_call_sid: x.sid })
+      await waitForTone(x.calleePeer, CHILD_TONE, { timeoutMs: 10_000 })
+      await waitForTone(x.peer, NEW_TONE, { timeoutMs: 10_000 })
+      await waitForBye(x.phone, 'the caller')
+      await waitForSound(x.calleePeer) // the callee's say
+      await waitForBye(x.callee, 'the callee', 20_000)
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 60_000)
 
   it("call_hook with child_call_hook where either webhook fails: 502, the dial goes on and the old app's relative hooks still resolve against its own URL", async () => {
-    const x = await startDial(h(), [], { actionHook: 'dial-done' })
+    const x = await startBridge(h(), { dial: { actionHook: 'dial-done' } })
     try {
       h().scaffold.route('/dial-done', [{ verb: 'hangup' }])
       h().scaffold.route('/v2/new', [tonePlay(h(), NEW_TONE)])
       h().scaffold.route('/v2/broken', reply({ status: 500, body: 'no' }))
       h().scaffold.route('/child', [tonePlay(h(), CHILD_TONE)])
       h().scaffold.route('/child-broken', reply({ status: 500, body: 'no' }))
-      const childFails = await updateCall(h(), x.parentSid, { call_hook: h().scaffold.url('/v2/new'), child_call_hook: h().scaffold.url('/child-broken') })
+      const childFails = await update(h(), x.sid, { call_hook: h().scaffold.url('/v2/new'), child_call_hook: h().scaffold.url('/child-broken') })
       expect(childFails.status).toBe(502)
-      const parentFails = await updateCall(h(), x.parentSid, { call_hook: h().scaffold.url('/v2/broken'), child_call_hook: h().scaffold.url('/child') })
+      const parentFails = await update(h(), x.sid, { call_hook: h().scaffold.url('/v2/broken'), child_call_hook: h().scaffold.url('/child') })
       expect(parentFails.status).toBe(502)
       // still bridged: neither app runs
-      await waitForTone(x.bPeer, A_TONE, { timeoutMs: 5000 })
-      await waitForTone(x.aPeer, B_TONE, { timeoutMs: 5000 })
-      await x.b.bye()
-      await waitForBye(x.a, 'the caller (the dial actionHook hangs up)')
+      await waitForTone(x.calleePeer, A_TONE, { timeoutMs: 5000 })
+      await waitForTone(x.peer, B_TONE, { timeoutMs: 5000 })
+      await x.callee.bye()
+      await waitForBye(x.phone, 'the caller (the dial actionHook hangs up)')
       expect(h().scaffold.requests('/dial-done')).toHaveLength(1)
       expect(h().scaffold.requests('/v2/dial-done')).toHaveLength(0)
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 60_000)
 
   it("child_call_hook alone: the child leaves the dial for its own app, the parent's app goes on after the dial; 409 without a dial", async () => {
-    const x = await startDial(h(), [tonePlay(h(), NEW_TONE, 3), { verb: 'hangup' }])
+    const x = await startBridge(h(), { after: [tonePlay(h(), NEW_TONE, 3), { verb: 'hangup' }] })
     try {
       h().scaffold.route('/child', [tonePlay(h(), CHILD_TONE, 3), { verb: 'hangup' }])
-      expect((await updateCall(h(), x.parentSid, { child_call_hook: h().scaffold.url('/child') })).status).toBe(204)
-      await waitForTone(x.bPeer, CHILD_TONE, { timeoutMs: 10_000 })
-      await waitForTone(x.aPeer, NEW_TONE, { timeoutMs: 10_000 }) // the verb after the dial
+      expect((await update(h(), x.sid, { child_call_hook: h().scaffold.url('/child') })).status).toBe(204)
+      await waitForTone(x.calleePeer, CHILD_TONE, { timeoutMs: 10_000 })
+      await waitForTone(x.peer, NEW_TONE, { timeoutMs: 10_000 }) // the verb after the dial
       // now that the dial is over, child_call_hook on the parent has no dial to act on
-      const again = await updateCall(h(), x.parentSid, { child_call_hook: h().scaffold.url('/child') })
+      const again = await update(h(), x.sid, { child_call_hook: h().scaffold.url('/child') })
       expect(again.status).toBe(409)
       expect(again.body.error.code).toBe('LIVECALL_ERR_CALL_STATE')
-      await waitForBye(x.a, 'the caller')
-      await waitForBye(x.b, 'the callee')
+      await waitForBye(x.phone, 'the caller')
+      await waitForBye(x.callee, 'the callee')
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 60_000)
 
   it('call_status completed on a dial: BYE to both legs', async () => {
-    const x = await startDial(h())
+    const x = await startBridge(h())
     try {
-      expect((await updateCall(h(), x.parentSid, { call_status: 'completed' })).status).toBe(204)
-      await waitForBye(x.a, 'the caller')
-      await waitForBye(x.b, 'the callee')
-      await h().scaffold.waitForStatus('completed', x.parentSid)
-      await h().scaffold.waitForStatus('completed', x.childSid)
+      expect((await update(h(), x.sid, { call_status: 'completed' })).status).toBe(204)
+      await waitForBye(x.phone, 'the caller')
+      await waitForBye(x.callee, 'the callee')
+      await h().scaffold.waitForStatus('completed', x.sid)
+      await h().scaffold.waitForStatus('completed', x.child)
     } finally {
-      await x.close()
+      await x.end()
     }
   }, 60_000)
 
   it('call_status no-answer on a ringing inbound call: 480 to the caller; completed on it is a 409 first', async () => {
-    h().scaffold.route('/app', [{ verb: 'pause', length: 5 }])
-    const peer = await RtpPeer.create()
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: h().sipPort })
+    const c = await callIn(h(), [{ verb: 'pause', length: 5 }], { answered: false })
     try {
-      const final = phone.invite(peer.offer())
-      const hook = await h().scaffold.waitFor((r) => r.path === '/app', 10_000, 'the CALL_HOOK request')
-      const sid = (hook.body as { call_sid: string }).call_sid
-      const early = await updateCall(h(), sid, { call_status: 'completed' })
+      const sid = c.sid
+      const early = await update(h(), sid, { call_status: 'completed' })
       expect(early.status).toBe(409)
-      expect((await updateCall(h(), sid, { call_status: 'no-answer' })).status).toBe(204)
-      expect(await final).toMatch(/^SIP\/2\.0 480 /)
+      expect((await update(h(), sid, { call_status: 'no-answer' })).status).toBe(204)
+      expect(await c.final).toMatch(/^SIP\/2\.0 480 /)
       await h().scaffold.waitForStatus('no-answer', sid)
     } finally {
-      phone.close()
-      await peer.close()
+      await c.end()
     }
   }, 40_000)
 
@@ -193,8 +189,8 @@ describe('live call control: call_hook, child_call_hook and call_status', () => 
       const sid = created.body.sid as string
       await b.waitForCall('ringing')
       await h().scaffold.waitForStatus('ringing', sid)
-      expect((await updateCall(h(), sid, { call_status: 'completed' })).status).toBe(409)
-      expect((await updateCall(h(), sid, { call_status: 'no-answer' })).status).toBe(204)
+      expect((await update(h(), sid, { call_status: 'completed' })).status).toBe(409)
+      expect((await update(h(), sid, { call_status: 'no-answer' })).status).toBe(204)
       await b.waitFor((m) => m.startsWith('CANCEL '), 10_000, 'CANCEL')
       await b.waitForCall('canceled')
       await h().scaffold.waitForStatus('no-answer', sid)
@@ -207,13 +203,13 @@ describe('live call control: call_hook, child_call_hook and call_status', () => 
   it('call_status no-answer on an answered call is a 409 and changes nothing', async () => {
     const c = await callIn(h(), [{ verb: 'answer' }, { verb: 'pause', length: 60 }])
     try {
-      const res = await updateCall(h(), c.sid, { call_status: 'no-answer' })
+      const res = await update(h(), c.sid, { call_status: 'no-answer' })
       expect(res.status).toBe(409)
       expect(res.body.error.code).toBe('LIVECALL_ERR_CALL_STATE')
       expect((await getCall(h(), c.sid)).body).toMatchObject({ call_status: 'in-progress' })
       await c.phone.bye()
     } finally {
-      await c.close()
+      await c.end()
     }
   }, 40_000)
 })
