@@ -29,5 +29,17 @@ export function translateXmlDocument(text: string, ctx: XmlTranslateContext, log
       throw appInvalid(`verb ${index + 1} <${el.name}>: ${(err as Error).message}`)
     }
   })
+  if (verbs.length > 0 && answersFirst(verbs[0])) verbs.unshift({ verb: 'answer' })
   return parseDocument(verbs, logger)
+}
+
+/**
+ * Twilio answers a ringing call as it starts the document, whatever the first verb is
+ * (a leading <Pause> is silence on an answered call), except <Reject> (the call is
+ * refused unanswered) and <Dial answerOnBridge="true"> (answered when the callee is).
+ * livecall's `answer` is a no-op on an answered call, so a redirected document is unchanged.
+ */
+function answersFirst(first: JambonzVerb): boolean {
+  if (first.verb === 'sip:decline') return false
+  return !(first.verb === 'dial' && first.answerOnBridge === true)
 }

@@ -68,6 +68,7 @@ describe('Twilio / SignalWire LaML Calls API through the real clients', () => {
       expect(created).toMatchObject({ direction: 'outbound-api', from: '+15550001111', to: 'bob', accountSid: ACCOUNT })
       expect(['queued', 'ringing']).toContain(created.status)
       await b.waitForCall('ringing')
+      await h().scaffold.waitFor((r) => r.path === '/twilio-status' && r.body?.CallSid === created.sid && r.body?.CallStatus === 'ringing', 10_000, 'ringing callback')
       const res = await client().calls(created.sid).update({ status: 'canceled' })
       expect(res.status).toBe('canceled')
       await b.waitForCall('canceled')

@@ -199,6 +199,16 @@ describe('XML applications on inbound calls (CALL_HOOK_FORMAT=twiml)', () => {
     }
   }, 40_000)
 
+  it('a document is answered as it starts (a leading Pause is silence on an answered call), as Twilio does', async () => {
+    const c = await callXml(h(), '<Response><Pause length="1"/><Hangup/></Response>')
+    try {
+      expect(c.final).toMatch(/^SIP\/2\.0 200 /)
+      await c.phone.waitFor((m) => m.startsWith('BYE '), 10_000, 'BYE after the pause')
+    } finally {
+      await c.close()
+    }
+  }, 30_000)
+
   it('Reject: reason busy → 486, default → 603; nothing is answered', async () => {
     const busy = await callXml(h(), '<Response><Reject reason="busy"/></Response>', { expectAnswer: false })
     expect(busy.final).toMatch(/^SIP\/2\.0 486 /)

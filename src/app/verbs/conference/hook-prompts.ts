@@ -54,7 +54,8 @@ export async function playHookPrompts(ctx: VerbContext, hook: Hook, signal: Abor
     steps = parsePromptDocument(doc, ctx.logger)
   } else {
     // an XML app's waitUrl answers an XML document of Say / Play / Pause (TwiML <Conference waitUrl>)
-    steps = await dialect.fetch({ deps: ctx.deps, call: ctx.call }, ctx.resolve(hook), {}, signal)
+    // (the `answer` every XML document starts with is moot here: the member is answered)
+    steps = (await dialect.fetch({ deps: ctx.deps, call: ctx.call }, ctx.resolve(hook), {}, signal)).filter((s) => s.name !== 'answer')
     const other = steps.find((s) => !PROMPT_VERBS.has(s.name))
     if (other) throw appInvalid(`waitUrl document: only Say, Play and Pause are allowed, not ${other.name}`)
   }
