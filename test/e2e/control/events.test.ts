@@ -5,7 +5,7 @@ import { installErrorHandler } from '../../../src/control/plugins/error-handler.
 import { eventsRoutes } from '../../../src/control/routes/native/events-routes.js'
 import { useLivecall, type LivecallHarness } from '../../support/livecall-harness.js'
 import { SseClient } from '../../support/sse-client.js'
-import { ACCOUNT, hangUpBoth, startBridge, updateCall } from './live-bridge.js'
+import { ACCOUNT, hangUpBoth, startBridge, update as updateCall } from '../../support/control-call.js'
 
 const OTHER_ACCOUNT = 'AC00000000000000000000000000000002'
 const AUTH = { authorization: 'Bearer test-api-key' }
@@ -40,18 +40,18 @@ describe('call event stream: GET /v1/Accounts/{sid}/Events', () => {
     await sse.waitFor((c) => c.comments.includes('live'), 5000, 'the live marker')
     const x = await startBridge(h())
     try {
-      expect((await updateCall(h(), x.childSid, { mute_status: 'mute' })).status).toBe(204)
-      expect((await updateCall(h(), x.parentSid, { whisper: { verb: 'say', text: 'hello there' } })).status).toBe(204)
+      expect((await updateCall(h(), x.child, { mute_status: 'mute' })).status).toBe(204)
+      expect((await updateCall(h(), x.sid, { whisper: { verb: 'say', text: 'hello there' } })).status).toBe(204)
       await hangUpBoth(x)
-      await sse.waitFor((c) => completed(x.parentSid)(c) && completed(x.childSid)(c), 10_000, 'both legs completed')
+      await sse.waitFor((c) => completed(x.sid)(c) && completed(x.child)(c), 10_000, 'both legs completed')
     } finally {
-      await x.close()
+      await x.end()
       sse.close()
     }
-    expect(statesOf(sse, x.parentSid)).toEqual(['trying', 'in-progress', 'completed'])
-    expect(statesOf(sse, x.childSid)).toEqual(['trying', 'ringing', 'in-progress', 'completed'])
-    const child = sse.data.find((e) => e.type === 'state' && e.call_sid === x.childSid)
-    expect(child.call).toMatchObject({ parent_call_sid: x.parentSid, direction: 'outbound', account_sid: ACCOUNT })
+    expect(statesOf(sse, x.sid)).toEqual(['trying', 'in-progress', 'completed'])
+    expect(statesOf(sse, x.child)).toEqual(['trying', 'ringing', 'in-progress', 'completed'])
+    const child = sse.data.find((e) => e.type === 'state' && e.call_sid === x.child)
+    expect(child.call).toMatchObject({ parent_call_sid: x.sid, direction: 'outbound', account_sid: ACCOUNT })
 
     // the same description as the status hook, in the same order
     await waitUntil(() => h().scaffold.requests('/status').filter((r) => (r.body as any).call_status === 'completed').length >= 2, 'status hooks')
@@ -61,8 +61,8 @@ describe('call event stream: GET /v1/Accounts/{sid}/Events', () => {
 
     const updates = sse.data.filter((e) => e.type === 'update')
     expect(updates).toEqual([
-      { type: 'update', call_sid: x.childSid, update: { kind: 'mute', mute: true } },
-      { type: 'update', call_sid: x.parentSid, update: { kind: 'whisper', whisper: [{ verb: 'say', text: 'hello there' }] } },
+      { type: 'update', call_sid: x.child, update: { kind: 'mute', mute: true } },
+      { type: 'update', call_sid: x.sid, update: { kind: 'whisper', whisper: [{ verb: 'say', text: 'hello there' }] } },
     ])
     // every event has an id, each one greater than the last
     const seqs = sse.events.map((e) => Number(e.id?.split('.')[1]))
@@ -75,12 +75,12 @@ describe('call event stream: GET /v1/Accounts/{sid}/Events', () => {
     const x = await startBridge(h())
     let firstId: string
     try {
-      await mine.waitFor((c) => statesOf(c, x.parentSid).includes('in-progress'), 10_000, 'the call in progress')
+      await mine.waitFor((c) => statesOf(c, x.sid).includes('in-progress'), 10_000, 'the call in progress')
       firstId = mine.events[0].id as string
       await hangUpBoth(x)
-      await mine.waitFor((c) => completed(x.parentSid)(c) && completed(x.childSid)(c), 10_000, 'both legs completed')
+      await mine.waitFor((c) => completed(x.sid)(c) && completed(x.child)(c), 10_000, 'both legs completed')
     } finally {
-      await x.close()
+      await x.end()
       mine.close()
     }
     other.close()
