@@ -42,6 +42,7 @@ import { describeSipp, runSipp, startSipp } from '../test/support/sipp.js'
 import { AppServer, type LegStatuses } from './calls/app-server.js'
 import { CALLBACKS_PER_CALL, summarizeLegs, type LegSummary } from './calls/legs.js'
 import { rssBytes, sampleRss, spawnTsx, type NodeChild } from './sip/child-process.js'
+import { udpDrops } from './sip/udp-drops.js'
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
 const MB = 1024 * 1024
@@ -103,6 +104,8 @@ interface StepResult {
   livecallRssPeakMB: number
   /** livecall's /health right after the settle window (calls = legs still registered) */
   healthAfterSettle: { calls: number; endpoints?: number } | null
+  /** datagrams the kernel dropped (receive buffer full) during the rate: livecall's SIP socket / the whole box */
+  udpDrops: { livecallSip: number; box: number }
   /** only when legs were open after the settle window: what the extra wait showed */
   late?: LateWait
 }
@@ -190,6 +193,7 @@ async function measureRate(rate: number, lc: Livecall, app: AppServer, ports: Po
   app.take()
   const rss = sampleRss(lc.child.pid)
   const c0 = await cpuTicks(lc.child.pid)
+  const drops0 = await udpDrops(lc.sipPort)
   const t0 = Date.now()
   const uac = await runSipp({
     scenario: 'uac-invite-bye-expect-200.xml', target: `127.0.0.1:${lc.sipPort}`, transport: 'udp',
@@ -202,6 +206,7 @@ async function measureRate(rate: number, lc: Livecall, app: AppServer, ports: Po
   await settle(lc, app, calls * CALLBACKS_PER_CALL, 30_000)
   const h = await health(lc)
   const healthAfterSettle = h && { calls: h.calls, endpoints: h.media?.endpoints }
+  const drops1 = await udpDrops(lc.sipPort)
   const late = await lateWait(lc, app)
   const peak = rss.stop().peak
   const seen = app.take()
@@ -224,11 +229,14 @@ async function measureRate(rate: number, lc: Livecall, app: AppServer, ports: Po
     livecallCpuMsPerCall: round((cpuS * 1000) / calls),
     livecallRssPeakMB: round(peak / MB),
     healthAfterSettle,
+    udpDrops: { livecallSip: drops1.socket - drops0.socket, box: drops1.system - drops0.system },
     ...(late ? { late } : {}),
   }
 }
 
-const isOpen = (leg: LegStatuses) => !leg.statuses.includes('completed') && !leg.statuses.includes('failed') && !leg.statuses.includes('no-answer') && !leg.statuses.includes('busy')
+/** SPEC §3 final states: a leg that reached one is over (not open), whether or not its sequence is the expected one. */
+const FINAL = ['completed', 'failed', 'busy', 'no-answer', 'canceled']
+const isOpen = (leg: LegStatuses) => !leg.statuses.some((s) => FINAL.includes(s))
 const openLegs = (app: AppServer) => [...app.legs].filter(([, leg]) => isOpen(leg))
 const describeLeg = ([sid, leg]: [string, LegStatuses]) => `${leg.direction} ${sid}: ${leg.statuses.join(' → ')}`
 
@@ -342,7 +350,8 @@ async function main(): Promise<void> {
       const r = await measureRate(rate, lc, app, ports)
       steps.push(r)
       log(`${rate} cps (load ${r.loadAvg1}): caller ${r.callerSuccessful}/${r.calls}, callee ${r.calleeSuccessful}/${r.calls}, callbacks ${r.statusCallbacks}/${r.statusCallbacksExpected} (legs off ${r.legs.legsOff}), CPU ${r.livecallCpuPct}% (${r.livecallCpuMsPerCall} ms/call), RSS peak ${r.livecallRssPeakMB} MB`)
-      if (r.legs.examples.length) log(`  e.g. ${r.legs.examples.join('; ')}`)
+      if (r.legs.legsOff) log(`  legs off: ${JSON.stringify(r.legs.offPatterns)}; e.g. ${r.legs.examples.join('; ')}`)
+      log(`  UDP drops: livecall's SIP socket ${r.udpDrops.livecallSip}, box ${r.udpDrops.box}`)
       await sleep(2000)
     }
     const clean = steps.filter((s) => s.failed === 0 && s.statusCallbacks === s.statusCallbacksExpected && s.legs.legsOff === 0).map((s) => s.rate)

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net'
 export interface LegStatuses {
   direction: string
   statuses: string[]
+  /** the caller leg's sid, for a dialed leg */
+  parent?: string
 }
 
 /** What the app server saw since the last `take()`. */
@@ -56,7 +58,7 @@ export class AppServer {
           app.counts.statusCallbacks++
           const sid = String(body.call_sid)
           let leg = app.counts.legs.get(sid)
-          if (!leg) app.counts.legs.set(sid, (leg = { direction: String(body.direction), statuses: [] }))
+          if (!leg) app.counts.legs.set(sid, (leg = { direction: String(body.direction), statuses: [], ...(body.parent_call_sid ? { parent: String(body.parent_call_sid) } : {}) }))
           leg.statuses.push(String(body.call_status))
           res.writeHead(200, { 'content-length': 0 })
           res.end()

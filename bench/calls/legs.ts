@@ -20,11 +20,13 @@ export interface LegSummary {
   legsComplete: number
   /** legs with a missing, extra or out-of-order callback; a few examples */
   legsOff: number
+  /** "direction: s1 → s2 …" → how many legs were off that way */
+  offPatterns: Record<string, number>
   examples: string[]
 }
 
 export function summarizeLegs(legs: Map<string, LegStatuses>): LegSummary {
-  const out: LegSummary = { inboundLegs: 0, outboundLegs: 0, legsComplete: 0, legsOff: 0, examples: [] }
+  const out: LegSummary = { inboundLegs: 0, outboundLegs: 0, legsComplete: 0, legsOff: 0, offPatterns: {}, examples: [] }
   for (const [sid, leg] of legs) {
     if (leg.direction === 'inbound') out.inboundLegs++
     else out.outboundLegs++
@@ -32,7 +34,10 @@ export function summarizeLegs(legs: Map<string, LegStatuses>): LegSummary {
     if (want.length === leg.statuses.length && want.every((s, i) => leg.statuses[i] === s)) out.legsComplete++
     else {
       out.legsOff++
-      if (out.examples.length < 5) out.examples.push(`${leg.direction} ${sid}: ${leg.statuses.join(' → ')}`)
+      const pattern = `${leg.direction}: ${leg.statuses.join(' → ')}`
+      out.offPatterns[pattern] = (out.offPatterns[pattern] ?? 0) + 1
+      const parent = leg.parent ? legs.get(leg.parent) : undefined
+      if (out.examples.length < 5) out.examples.push(`${leg.direction} ${sid}: ${leg.statuses.join(' → ')}${parent ? ` (caller leg ${leg.parent}: ${parent.statuses.join(' → ')})` : ''}`)
     }
   }
   return out
