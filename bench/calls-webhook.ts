@@ -25,6 +25,7 @@
  *        [--hold-ms 3000] [--hold-calls 500,1000] [--hold-rate 100] [--warmup 200]
  *        [--livecall-node-args="--cpu-prof --cpu-prof-dir /tmp/prof"]
  *        [--log-level warn] [--livecall-log /tmp/livecall.log] [--late-wait-s 45]
+ *        [--caller-trace /tmp/uac]   (SIPp caller's -trace_msg per rate: /tmp/uac-<rate>.log)
  *
  * A rate whose legs are not all complete after the settle window waits up to `--late-wait-s`
  * more, polling /health, and reports what arrived late, livecall's registry size, and a few
@@ -61,6 +62,8 @@ const { values } = parseArgs({
     'log-level': { type: 'string', default: 'warn' },
     'livecall-log': { type: 'string', default: '' },
     'late-wait-s': { type: 'string', default: '45' },
+    /** SIPp caller's -trace_msg into <prefix>-<rate>.log (every message it sent and received, per rate) */
+    'caller-trace': { type: 'string', default: '' },
   },
 })
 const rates = values.rates.split(',').filter(Boolean).map(Number)
@@ -198,7 +201,8 @@ async function measureRate(rate: number, lc: Livecall, app: AppServer, ports: Po
   const uac = await runSipp({
     scenario: 'uac-invite-bye-expect-200.xml', target: `127.0.0.1:${lc.sipPort}`, transport: 'udp',
     ports, calls, rate, pauseMs: holdMs, timeoutS: bound, recvTimeoutMs: 10_000,
-    extraArgs: ['-max_recv_loops', '5000', '-max_sched_loops', '5000'],
+    extraArgs: ['-max_recv_loops', '5000', '-max_sched_loops', '5000',
+      ...(values['caller-trace'] ? ['-trace_msg', '-message_file', `${values['caller-trace']}-${rate}.log`] : [])],
   })
   const wallS = (Date.now() - t0) / 1000
   const c1 = await cpuTicks(lc.child.pid)
@@ -238,7 +242,7 @@ async function measureRate(rate: number, lc: Livecall, app: AppServer, ports: Po
 const FINAL = ['completed', 'failed', 'busy', 'no-answer', 'canceled']
 const isOpen = (leg: LegStatuses) => !leg.statuses.some((s) => FINAL.includes(s))
 const openLegs = (app: AppServer) => [...app.legs].filter(([, leg]) => isOpen(leg))
-const describeLeg = ([sid, leg]: [string, LegStatuses]) => `${leg.direction} ${sid}: ${leg.statuses.join(' → ')}`
+const describeLeg = ([sid, leg]: [string, LegStatuses]) => `${leg.direction} ${sid}${leg.callId ? ` (Call-ID ${leg.callId})` : ''}: ${leg.statuses.join(' → ')}`
 
 /** When legs are still open after the settle window: wait for them up to `--late-wait-s`. */
 async function lateWait(lc: Livecall, app: AppServer): Promise<LateWait | undefined> {
@@ -260,7 +264,7 @@ async function lateWait(lc: Livecall, app: AppServer): Promise<LateWait | undefi
   log(`after ${round((Date.now() - t0) / 1000)} s more: ${app.statusCallbacks - before} callbacks arrived, ${still.length} legs still open, /health ${JSON.stringify(h)}`)
   return {
     legsOpenAfterSettle: open.length,
-    openExamples: open.slice(0, 5).map(describeLeg),
+    openExamples: open.slice(0, 20).map(describeLeg),
     callbacksDuringLateWait: app.statusCallbacks - before,
     legsStillOpen: still.length,
     allClosedAfterS,

@@ -7,6 +7,8 @@ export interface LegStatuses {
   statuses: string[]
   /** the caller leg's sid, for a dialed leg */
   parent?: string
+  /** the leg's SIP Call-ID (to find it in a SIPp message trace) */
+  callId?: string
 }
 
 /** What the app server saw since the last `take()`. */
@@ -58,7 +60,7 @@ export class AppServer {
           app.counts.statusCallbacks++
           const sid = String(body.call_sid)
           let leg = app.counts.legs.get(sid)
-          if (!leg) app.counts.legs.set(sid, (leg = { direction: String(body.direction), statuses: [], ...(body.parent_call_sid ? { parent: String(body.parent_call_sid) } : {}) }))
+          if (!leg) app.counts.legs.set(sid, (leg = { direction: String(body.direction), statuses: [], ...(body.parent_call_sid ? { parent: String(body.parent_call_sid) } : {}), ...(body.call_id ? { callId: String(body.call_id) } : {}) }))
           leg.statuses.push(String(body.call_status))
           res.writeHead(200, { 'content-length': 0 })
           res.end()
