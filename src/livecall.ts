@@ -78,7 +78,14 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
     })
   let media: EmbeddedMediaEngine
   try {
-    media = createEmbeddedMediaEngine({ host: config.rtpHost, portMin: config.rtpPortMin, portMax: config.rtpPortMax, io: config.rtpIo, logger: logger.child({ component: 'media' }) })
+    media = createEmbeddedMediaEngine({
+      host: config.rtpHost,
+      portMin: config.rtpPortMin,
+      portMax: config.rtpPortMax,
+      io: config.rtpIo,
+      rtpTimeoutMs: config.rtpTimeoutS === 0 ? Number.POSITIVE_INFINITY : config.rtpTimeoutS * 1000,
+      logger: logger.child({ component: 'media' }),
+    })
   } catch (err) {
     sip.close()
     await engine?.stop()

@@ -179,6 +179,13 @@ export class Call {
   attachEndpoint(endpoint: MediaEndpoint): void {
     this.endpointValue = endpoint
     this.audioValue = new PartyAudio(endpoint)
+    // RTP_TIMEOUT_S: an answered far end that stopped sending (and does not hold us) is
+    // gone — a lost BYE must not leave the call, its dialog and its ports up forever
+    endpoint.on('timeout', () => {
+      if (!this.answered) return
+      this.logger.info('no RTP from the far end: hanging up')
+      void this.hangup({ reason: 'rtp timeout' })
+    })
   }
 
   /** why this party is (not) heard by the other; undefined until the call has media */

@@ -16,6 +16,7 @@ const VARIABLES: ReadonlyArray<[string, keyof Config, string | undefined, 'strin
   ['RTP_PORT_MIN', 'rtpPortMin', '40000', 'int'],
   ['RTP_PORT_MAX', 'rtpPortMax', '49999', 'int'],
   ['RTP_IO', 'rtpIo', 'auto', 'string'],
+  ['RTP_TIMEOUT_S', 'rtpTimeoutS', '60', 'int'],
   ['FREESWITCH_HOST', 'freeswitchHost', '127.0.0.1', 'string'],
   ['FREESWITCH_PORT', 'freeswitchPort', '8021', 'int'],
   ['FREESWITCH_SECRET', 'freeswitchSecret', 'ClueCon', 'string'],

@@ -16,6 +16,8 @@ export const ConfigSchema = Type.Object({
   rtpPortMax: Port,
   /** the embedded engine's UDP layer: native batched I/O (built by npm install on Linux) or Node dgram */
   rtpIo: Type.Union([Type.Literal('auto'), Type.Literal('native'), Type.Literal('dgram')]),
+  /** an answered call whose far end sends no RTP this long (not on hold) is hung up; 0 turns it off */
+  rtpTimeoutS: Type.Integer({ minimum: 0, maximum: 86_400 }),
   freeswitchHost: Host,
   freeswitchPort: Port,
   freeswitchSecret: Type.String(),
