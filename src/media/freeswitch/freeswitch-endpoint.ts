@@ -1,0 +1,261 @@
+/**
+ * A MediaEndpoint on FreeSWITCH: one channel, created by drachtio-fsmrf (an INVITE from
+ * drachtio-srf to FreeSWITCH's drachtio_mrf profile; the channel's outbound event socket
+ * carries every command below). The command each operation sends:
+ *
+ * | operation | event-socket command |
+ * |---|---|
+ * | setRemoteSdp | a re-INVITE to the channel (Endpoint#modify), then `uuid_dump` for the new local SDP |
+ * | setLocalDirection | rewrites a= direction in localSdp, and mutes what that direction forbids (`set_mute write/read true`): a hold re-INVITE alone does not stop FreeSWITCH sending |
+ * | bridge / unbridge | `uuid_bridge <a> <b>` / `uuid_transfer <a> -both park inline` (parks both legs) |
+ * | mute / unmute | `set_mute read true` ('receive', the channel's read mute), `set_mute write true` ('send') |
+ * | play | `playback <file|url|tone_stream|silence_stream>` or `speak flite|<voice>|<text>`; abort: `uuid_break <uuid> all` |
+ * | collectDigits | none: DTMF events (digit-collector.ts) |
+ * | sendDigits | `uuid_send_dtmf <uuid> <digits>@<ms>` |
+ * | startListen | `uuid_audio_fork`, with a bug name (fs-listen.ts) |
+ * | startRecording | `uuid_record` (fs-recording.ts) |
+ * | joinConference | `conference <name>@livecall…` (fs-conference-member.ts) |
+ * | close | `hangup` (FreeSWITCH then sends BYE on the channel's dialog) |
+ *
+ * States: open → closing → closed; a closed endpoint rejects every call with
+ * LIVECALL_ERR_MEDIA_CLOSED. close() cascades to listens, recordings and conference members.
+ */
+import { LivecallError } from '../../errors/index.js'
+import { SafeEmitter } from '../embedded/safe-emitter.js'
+import type {
+  CollectDigitsOptions, CollectDigitsResult, ConferenceJoinOptions, ConferenceMember, ListenHandle, ListenOptions,
+  MediaDirection, MediaEndpoint, MediaEndpointEvents, MediaEndpointStats, PlayResult, PlaySource, RecordingHandle,
+  RecordingOptions, SendDigitsOptions,
+} from '../types.js'
+import { collectDigitsFrom } from './digit-collector.js'
+import { fsCommands, type FsCommands } from './fs-command.js'
+import { FsConferenceMember } from './fs-conference-member.js'
+import { FsListen } from './fs-listen.js'
+import { FsRecording } from './fs-recording.js'
+import type { FsmrfEndpoint } from './fsmrf.js'
+import { MuteState, type FsMuteSide, type SdpDirection } from './mute-state.js'
+import { playCommand } from './play-args.js'
+import { audioDirection, firstAudioCodec, withAudioDirection } from './sdp-direction.js'
+import { digitsPlayMs, sendDtmfArg } from './send-dtmf.js'
+
+export enum FsEndpointState {
+  Open = 'open',
+  Closing = 'closing',
+  Closed = 'closed',
+}
+
+/** how long close() waits for FreeSWITCH's BYE after `hangup` */
+const CLOSE_TIMEOUT_MS = 5000
+
+export class FreeswitchEndpoint implements MediaEndpoint {
+  private state = FsEndpointState.Open
+  private readonly events: SafeEmitter<MediaEndpointEvents>
+  private readonly cmd: FsCommands
+  private readonly mutes = new MuteState()
+  /** the direction livecall asked for (setLocalDirection); FreeSWITCH's own SDP says sendrecv */
+  private advertised: SdpDirection = 'sendrecv'
+  private fsLocalSdp: string
+  private readonly listens = new Set<FsListen>()
+  private readonly recordings = new Set<FsRecording>()
+  private readonly members = new Set<FsConferenceMember>()
+  private closing?: Promise<void>
+
+  constructor(readonly channel: FsmrfEndpoint, private readonly report: (err: unknown, what: string) => void) {
+    this.cmd = fsCommands(channel)
+    this.fsLocalSdp = channel.local.sdp ?? ''
+    this.events = new SafeEmitter((event, err) => report(err, `listener of ${event}`))
+    // drachtio-modesl writes each command in several pieces: without TCP_NODELAY every
+    // command waits ~40 ms for Nagle + delayed ACK (issue 10's facts)
+    channel.conn?.socket?.setNoDelay(true)
+    channel.on('dtmf', (e) => this.events.emit('dtmf', e.dtmf, Number(e.duration) / 8 || 0))
+    channel.on('destroy', (e) => {
+      if (e?.reason === 'MEDIA_TIMEOUT') this.events.emit('timeout')
+      this.channelGone()
+    })
+  }
+
+  get id(): string {
+    return this.channel.uuid
+  }
+
+  get localSdp(): string {
+    return this.advertised === 'sendrecv' ? this.fsLocalSdp : withAudioDirection(this.fsLocalSdp, this.advertised)
+  }
+
+  get closed(): boolean {
+    return this.state !== FsEndpointState.Open
+  }
+
+  async setRemoteSdp(sdp: string): Promise<string> {
+    this.assertOpen()
+    await this.channel.modify(sdp).catch((err: unknown) => {
+      throw new LivecallError('LIVECALL_ERR_MEDIA_BAD_SDP', `FreeSWITCH refused the SDP: ${(err as Error).message}`, undefined, { cause: err })
+    })
+    this.fsLocalSdp = this.channel.local.sdp ?? this.fsLocalSdp
+    // the far end's hold (our answer recvonly/inactive) must silence FreeSWITCH too
+    const answered = audioDirection(this.fsLocalSdp)
+    await this.applyMutes(this.mutes.setDirection(this.advertised === 'sendrecv' ? answered : this.advertised))
+    return this.localSdp
+  }
+
+  async setLocalDirection(direction: SdpDirection): Promise<string> {
+    this.assertOpen()
+    this.advertised = direction
+    await this.applyMutes(this.mutes.setDirection(direction))
+    return this.localSdp
+  }
+
+  async bridge(other: MediaEndpoint): Promise<void> {
+    this.assertOpen()
+    if (!(other instanceof FreeswitchEndpoint)) throw new LivecallError('LIVECALL_ERR_MEDIA_INCOMPATIBLE', 'a FreeSWITCH endpoint bridges only with another FreeSWITCH endpoint')
+    other.assertOpen()
+    await this.cmd.api('uuid_bridge', `${this.id} ${other.id}`)
+  }
+
+  async unbridge(): Promise<void> {
+    this.assertOpen()
+    await this.cmd.api('uuid_transfer', `${this.id} -both park inline`)
+  }
+
+  async mute(direction: MediaDirection): Promise<void> {
+    this.assertOpen()
+    await this.applyMutes(this.mutes.setApi(direction, true))
+  }
+
+  async unmute(direction: MediaDirection): Promise<void> {
+    this.assertOpen()
+    await this.applyMutes(this.mutes.setApi(direction, false))
+  }
+
+  async play(source: PlaySource, signal?: AbortSignal): Promise<PlayResult> {
+    this.assertOpen()
+    const started = Date.now()
+    if (signal?.aborted) return { aborted: true, playedMs: 0 }
+    const { app, arg } = playCommand(source)
+    let aborted = false
+    const onAbort = (): void => {
+      aborted = true
+      this.cmd.api('uuid_break', `${this.id} all`).catch((err: unknown) => this.report(err, 'uuid_break'))
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      const loops = ('loop' in source ? source.loop : undefined) ?? 1
+      for (let pass = 0; (loops === 0 || pass < loops) && !aborted && !this.closed; pass++) {
+        const done = await this.cmd.execute(app, arg)
+        if (done.header('Application-Response') === 'FILE NOT FOUND') {
+          throw new LivecallError('LIVECALL_ERR_MEDIA_NOT_FOUND', `FreeSWITCH cannot play ${arg}`)
+        }
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+    }
+    return { aborted, playedMs: Date.now() - started }
+  }
+
+  collectDigits(opts: CollectDigitsOptions, signal?: AbortSignal): Promise<CollectDigitsResult> {
+    this.assertOpen()
+    return collectDigitsFrom((listener) => {
+      const l = (digit: string): void => listener(digit)
+      this.events.on('dtmf', l)
+      return () => this.events.off('dtmf', l)
+    }, opts, signal)
+  }
+
+  async sendDigits(digits: string, opts: SendDigitsOptions = {}, signal?: AbortSignal): Promise<void> {
+    this.assertOpen()
+    const { arg, durationMs } = sendDtmfArg(digits, opts)
+    await this.cmd.api('uuid_send_dtmf', `${this.id} ${arg}`)
+    // FreeSWITCH answers at once and sends the events from its media thread: wait as long as they take
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, digitsPlayMs(digits, durationMs))
+      function done(): void {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', done)
+        resolve()
+      }
+      signal?.addEventListener('abort', done, { once: true })
+    })
+  }
+
+  async startListen(opts: ListenOptions): Promise<ListenHandle> {
+    this.assertOpen()
+    const listen = await FsListen.start(this.channel, opts, (err) => this.report(err, 'uuid_audio_fork'))
+    this.listens.add(listen)
+    void listen.done.then(() => this.listens.delete(listen))
+    return listen
+  }
+
+  async startRecording(opts: RecordingOptions): Promise<RecordingHandle> {
+    this.assertOpen()
+    const rec = await FsRecording.start(this.cmd, this.id, opts, (err) => this.report(err, 'uuid_record'))
+    this.recordings.add(rec)
+    return rec
+  }
+
+  async joinConference(name: string, opts: ConferenceJoinOptions = {}): Promise<ConferenceMember> {
+    this.assertOpen()
+    const member = await FsConferenceMember.join(this.channel, this.cmd, name, opts, (err) => this.report(err, 'conference'))
+    this.members.add(member)
+    return member
+  }
+
+  stats(): MediaEndpointStats {
+    // FreeSWITCH keeps the RTP counters (uuid_dump's rtp_audio_* variables); not polled per call
+    return { state: this.state, codec: firstAudioCodec(this.fsLocalSdp), packetsReceived: 0, bytesReceived: 0, packetsSent: 0, bytesSent: 0, dropped: {} }
+  }
+
+  on<E extends keyof MediaEndpointEvents>(event: E, listener: MediaEndpointEvents[E]): this {
+    this.events.on(event, listener)
+    return this
+  }
+
+  off<E extends keyof MediaEndpointEvents>(event: E, listener: MediaEndpointEvents[E]): this {
+    this.events.off(event, listener)
+    return this
+  }
+
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.state = FsEndpointState.Closing
+      this.closing = this.release(true)
+    }
+    return this.closing
+  }
+
+  private channelGone(): void {
+    if (this.closing) return
+    this.state = FsEndpointState.Closing
+    this.closing = this.release(false)
+  }
+
+  private async release(hangup: boolean): Promise<void> {
+    for (const l of this.listens) {
+      if (hangup) await l.stop()
+      else l.channelClosed()
+    }
+    for (const r of this.recordings) {
+      if (hangup) await r.stop()
+      else r.channelClosed()
+    }
+    for (const m of this.members) m.channelClosed()
+    if (hangup) {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        this.channel.destroy().catch((err: unknown) => this.report(err, 'hangup')),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS))),
+      ])
+      clearTimeout(timer)
+    }
+    this.state = FsEndpointState.Closed
+    this.events.emit('close')
+    this.events.clear()
+  }
+
+  private async applyMutes(sides: FsMuteSide[]): Promise<void> {
+    for (const side of sides) await this.cmd.execute('set_mute', `${side} ${this.mutes.muted(side)}`)
+  }
+
+  private assertOpen(): void {
+    if (this.state !== FsEndpointState.Open) throw new LivecallError('LIVECALL_ERR_MEDIA_CLOSED', `endpoint ${this.id} is closed`)
+  }
+}

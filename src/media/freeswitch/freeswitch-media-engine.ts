@@ -1,0 +1,107 @@
+/**
+ * The MediaEngine on FreeSWITCH (MEDIA_ENGINE=freeswitch), through drachtio-fsmrf 4.1.x.
+ *
+ * `connect` opens the inbound event socket (FREESWITCH_HOST:PORT, FREESWITCH_SECRET), finds
+ * the `drachtio_mrf` sofia profile, and listens on a fixed port (8085 unless given) for the
+ * outbound event-socket connection FreeSWITCH opens for every channel
+ * (freeswitch/conf/dialplan: `socket` to the X-esl-outbound header). Endpoints are
+ * channels: createEndpoint sends an INVITE through drachtio-srf to FreeSWITCH, with the far
+ * end's offer as its SDP, so the channel's local SDP is our answer.
+ *
+ * States: open → closed; close() closes every endpoint, then the event socket.
+ */
+import type { Logger } from 'pino'
+import { LivecallError } from '../../errors/index.js'
+import type { CreateEndpointOptions, MediaEngine, MediaEngineStats } from '../types.js'
+import { FreeswitchEndpoint } from './freeswitch-endpoint.js'
+import { connectMrf, type FsmrfMediaServer } from './fsmrf.js'
+import { localAddressToward } from './local-address.js'
+
+export interface FreeswitchMediaEngineOptions {
+  /** the connected drachtio-srf instance FreeSWITCH's channels are INVITEd through */
+  srf: unknown
+  host: string
+  port: number
+  secret: string
+  /** port for FreeSWITCH's outbound event-socket connections (default 8085; must be reachable from FreeSWITCH) */
+  listenPort?: number
+  /** sofia profile drachtio-fsmrf INVITEs (default drachtio_mrf, freeswitch/conf/sip_profiles/drachtio_mrf.xml) */
+  profile?: string
+  /** how long to wait for the event socket (auth, sofia status) before giving up (default 10 s) */
+  connectTimeoutMs?: number
+  logger: Logger
+}
+
+export const DEFAULT_ESL_LISTEN_PORT = 8085
+
+export enum FsEngineState {
+  Open = 'open',
+  Closed = 'closed',
+}
+
+export class FreeswitchMediaEngine implements MediaEngine {
+  private state = FsEngineState.Open
+  private readonly endpoints = new Set<FreeswitchEndpoint>()
+  private created = 0
+
+  private constructor(private readonly ms: FsmrfMediaServer, private readonly logger: Logger) {
+    ms.conn.socket?.setNoDelay(true)
+    ms.on('end', () => logger.error('lost the FreeSWITCH event socket; drachtio-fsmrf reconnects'))
+    ms.on('error', (err: unknown) => logger.error({ err }, 'FreeSWITCH media server error'))
+  }
+
+  static async connect(opts: FreeswitchMediaEngineOptions): Promise<FreeswitchMediaEngine> {
+    const local = await localAddressToward(opts.host, opts.port)
+    const connecting = connectMrf(opts.srf, {
+      address: opts.host,
+      port: opts.port,
+      secret: opts.secret,
+      listenAddress: local,
+      listenPort: opts.listenPort ?? DEFAULT_ESL_LISTEN_PORT,
+      profile: opts.profile,
+    })
+    // a refused `auth` only emits esl::event::auth::fail: drachtio-fsmrf never rejects, so bound the wait
+    let timer: NodeJS.Timeout | undefined
+    const ms = await Promise.race([
+      connecting,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new LivecallError('LIVECALL_ERR_CONFIG', `FreeSWITCH event socket ${opts.host}:${opts.port} not ready (wrong FREESWITCH_SECRET, or no drachtio_mrf profile?)`)), opts.connectTimeoutMs ?? 10_000)
+      }),
+    ]).finally(() => clearTimeout(timer))
+    opts.logger.info({ freeswitch: `${opts.host}:${opts.port}`, eslListen: `${local}:${ms.listenPort}` }, 'connected to FreeSWITCH')
+    return new FreeswitchMediaEngine(ms, opts.logger)
+  }
+
+  /** the port FreeSWITCH's outbound event-socket connections come to */
+  get listenPort(): number {
+    return this.ms.listenPort
+  }
+
+  async createEndpoint(opts: CreateEndpointOptions = {}): Promise<FreeswitchEndpoint> {
+    if (this.state !== FsEngineState.Open) throw new LivecallError('LIVECALL_ERR_MEDIA_CLOSED', 'the FreeSWITCH media engine is closed')
+    const channel = await this.ms.createEndpoint({ remoteSdp: opts.remoteSdp, codecs: opts.codecs ?? ['PCMU', 'PCMA'] }).catch((err: unknown) => {
+      throw new LivecallError('LIVECALL_ERR_MEDIA_NO_PORTS', `FreeSWITCH could not create a channel: ${(err as Error).message}`, undefined, { cause: err })
+    })
+    const ep = new FreeswitchEndpoint(channel, (err, what) => this.logger.warn({ err, endpoint: channel.uuid }, `FreeSWITCH ${what} failed`))
+    this.created++
+    this.endpoints.add(ep)
+    ep.on('close', () => this.endpoints.delete(ep))
+    return ep
+  }
+
+  stats(): MediaEngineStats {
+    return { endpoints: this.endpoints.size, packetsReceived: 0, bytesReceived: 0, packetsSent: 0, bytesSent: 0, dropped: {} }
+  }
+
+  /** endpoints created since start */
+  get endpointsCreated(): number {
+    return this.created
+  }
+
+  async close(): Promise<void> {
+    if (this.state === FsEngineState.Closed) return
+    this.state = FsEngineState.Closed
+    await Promise.all([...this.endpoints].map((ep) => ep.close()))
+    this.ms.disconnect()
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * A listen on FreeSWITCH: mod_audio_fork's `uuid_audio_fork`, always with a bug name, so
+ * that two forks on one channel (a listen and a transcription, say) never stop or pause
+ * each other:
+ *
+ *   start   uuid_audio_fork ^^|<uuid>|start|<url>|<mix>|<rate>|<bug>|'<metadata>'|…  (drachtio-fsmrf's forkAudioStart)
+ *   pause   uuid_audio_fork <uuid> pause <bug> blank
+ *   resume  uuid_audio_fork <uuid> resume <bug>
+ *   stop    uuid_audio_fork <uuid> stop <bug>
+ *
+ * States: running ⇄ paused → ended (stopped, maxLength, far side closed, channel gone).
+ * Timer `maxLength` is cleared when the listen ends.
+ */
+import type { ListenHandle, ListenOptions } from '../types.js'
+import type { FsmrfEndpoint } from './fsmrf.js'
+
+export enum FsListenState {
+  Running = 'running',
+  Paused = 'paused',
+  Ended = 'ended',
+}
+
+type DoneInfo = Awaited<ListenHandle['done']>
+
+let bugSeq = 0
+/** a bug name unique in this process: `livecall_listen_<n>` */
+export function nextListenBugName(): string {
+  return `livecall_listen_${++bugSeq}`
+}
+
+export class FsListen implements ListenHandle {
+  private state = FsListenState.Running
+  private timers: { maxLength?: NodeJS.Timeout } = {}
+  private settle!: (info: DoneInfo) => void
+  readonly done: Promise<DoneInfo> = new Promise((resolve) => (this.settle = resolve))
+  private readonly onDisconnect = (): void => this.end({ reason: 'closed' })
+
+  private constructor(private readonly ep: FsmrfEndpoint, readonly bugName: string, private readonly onError: (err: unknown) => void) {}
+
+  static async start(ep: FsmrfEndpoint, opts: ListenOptions, onError: (err: unknown) => void): Promise<FsListen> {
+    const listen = new FsListen(ep, nextListenBugName(), onError)
+    await ep.forkAudioStart({
+      wsUrl: opts.url,
+      mixType: opts.mixType ?? 'mono',
+      sampling: String(opts.sampleRate ?? 8000),
+      bugname: listen.bugName,
+      metadata: opts.metadata,
+      bidirectionalAudio: opts.bidirectionalAudio
+        ? { enabled: opts.bidirectionalAudio.enabled, streaming: opts.bidirectionalAudio.streaming, sampleRate: opts.bidirectionalAudio.sampleRate }
+        : undefined,
+    })
+    ep.on('mod_audio_fork::disconnect', listen.onDisconnect)
+    if (opts.maxLengthMs) listen.timers.maxLength = setTimeout(() => void listen.finish('maxLength'), opts.maxLengthMs)
+    return listen
+  }
+
+  get paused(): boolean {
+    return this.state === FsListenState.Paused
+  }
+
+  pause(): void {
+    if (this.state !== FsListenState.Running) return
+    this.state = FsListenState.Paused
+    this.ep.forkAudioPause(this.bugName, false).catch(this.onError)
+  }
+
+  resume(): void {
+    if (this.state !== FsListenState.Paused) return
+    this.state = FsListenState.Running
+    this.ep.forkAudioResume(this.bugName).catch(this.onError)
+  }
+
+  async stop(): Promise<void> {
+    await this.finish('stopped')
+  }
+
+  /** the channel is gone: nothing to send, just settle */
+  channelClosed(): void {
+    this.end({ reason: 'closed' })
+  }
+
+  private async finish(reason: 'stopped' | 'maxLength'): Promise<void> {
+    if (this.state === FsListenState.Ended) return
+    this.end({ reason })
+    await this.ep.forkAudioStop(this.bugName).catch(this.onError)
+  }
+
+  private end(info: DoneInfo): void {
+    if (this.state === FsListenState.Ended) return
+    this.state = FsListenState.Ended
+    clearTimeout(this.timers.maxLength)
+    this.settle(info)
+  }
+}
