@@ -104,6 +104,6 @@ describe('OpenAPI description of the control API', () => {
         checked++
       }
     }
-    expect(checked).toBe(6)
+    expect(checked).toBe(7) // list, create, fetch, update (PUT, POST), delete, and the event stream
   })
 })
