@@ -20,6 +20,7 @@ import { buildServer } from './control/build-server.js'
 import { createSipEngine, type SipEngine } from './engine/index.js'
 import { LivecallError } from './errors/index.js'
 import { createEmbeddedMediaEngine, type EmbeddedMediaEngine } from './media/index.js'
+import { FreeswitchMediaEngine } from './media/freeswitch/index.js'
 import { Metrics } from './observability/metrics.js'
 import { connectSrf } from './sip/connect-srf.js'
 
@@ -31,7 +32,7 @@ export interface Livecall {
   readonly apiKey: string
   readonly http: FastifyInstance
   readonly registry: InMemoryCallRegistry
-  readonly media: EmbeddedMediaEngine
+  readonly media: EmbeddedMediaEngine | FreeswitchMediaEngine
   readonly engine: SipEngine | undefined
   readonly webhooks: WebhookClient
   readonly sessions: Map<string, CallSession>
@@ -49,10 +50,6 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
   if (!config.accountSid || !config.apiKey) {
     logger.info({ account_sid: accountSid, api_key: config.apiKey ? '(from API_KEY)' : apiKey }, 'control plane credentials (generated; set ACCOUNT_SID / API_KEY to fix them)')
   }
-  if (config.mediaEngine !== 'embedded') {
-    throw new LivecallError('LIVECALL_ERR_CONFIG', 'MEDIA_ENGINE=freeswitch is not available in this build yet; use embedded')
-  }
-
   // recordings (the record verb, the control API's record) go here: made at start, so a missing folder is a start-up error, not a failed call
   await mkdir(config.recordingsDir, { recursive: true }).catch((err: unknown) => {
     throw new LivecallError('LIVECALL_ERR_CONFIG', `RECORDINGS_DIR ${config.recordingsDir} cannot be created`, 500, { cause: err })
@@ -76,9 +73,15 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
       await engine?.stop()
       throw new LivecallError('LIVECALL_ERR_CONFIG', 'cannot connect to the drachtio server', 500, { cause: err })
     })
-  let media: EmbeddedMediaEngine
+  let media: EmbeddedMediaEngine | FreeswitchMediaEngine
   try {
-    media = createEmbeddedMediaEngine({
+    media = config.mediaEngine === 'freeswitch' ? await FreeswitchMediaEngine.connect({
+      srf: sip.srf,
+      host: config.freeswitchHost,
+      port: config.freeswitchPort,
+      secret: config.freeswitchSecret,
+      logger: logger.child({ component: 'media' }),
+    }) : createEmbeddedMediaEngine({
       host: config.rtpHost,
       portMin: config.rtpPortMin,
       portMax: config.rtpPortMax,
@@ -89,7 +92,8 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
   } catch (err) {
     sip.close()
     await engine?.stop()
-    throw new LivecallError('LIVECALL_ERR_CONFIG', 'cannot start the media engine', 500, { cause: err })
+    const what = config.mediaEngine === 'freeswitch' ? `FreeSWITCH media at ${config.freeswitchHost}:${config.freeswitchPort} (${(err as Error).message})` : 'the media engine'
+    throw new LivecallError('LIVECALL_ERR_CONFIG', `cannot start ${what}`, 500, { cause: err })
   }
 
   const registry = new InMemoryCallRegistry()
@@ -133,7 +137,7 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       calls: registry.size(),
       engine: engine?.counts(),
-      media: { rtpIo: media.io.kind, endpoints: media.stats().endpoints },
+      media: { rtpIo: 'io' in media ? media.io.kind : 'freeswitch', endpoints: media.stats().endpoints },
     }),
   })
 
