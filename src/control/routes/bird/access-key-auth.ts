@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LivecallError } from '../../../errors/index.js'
+import { authorizationToken, sameSecret } from '../../plugins/credentials.js'
 
 /**
  * Bird's authorization (SPEC §6, docs.bird.com API Authorization): the header
@@ -8,14 +8,9 @@ import { LivecallError } from '../../../errors/index.js'
  * constant time.
  */
 export function accessKeyAuth(apiKey: string) {
-  const expected = Buffer.from(apiKey)
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const header = req.headers.authorization
-    const m = typeof header === 'string' ? /^AccessKey\s+(\S+)\s*$/i.exec(header) : null
-    if (!m) throw new LivecallError('LIVECALL_ERR_UNAUTHORIZED', 'missing Authorization: AccessKey <API_KEY>')
-    const given = Buffer.from(m[1])
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new LivecallError('LIVECALL_ERR_UNAUTHORIZED', 'invalid access key')
-    }
+    const token = authorizationToken(req.headers.authorization, 'AccessKey')
+    if (token === undefined) throw new LivecallError('LIVECALL_ERR_UNAUTHORIZED', 'missing Authorization: AccessKey <API_KEY>')
+    if (!sameSecret(token, apiKey)) throw new LivecallError('LIVECALL_ERR_UNAUTHORIZED', 'invalid access key')
   }
 }

@@ -1,6 +1,6 @@
-import { timingSafeEqual } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LivecallError } from '../../../errors/index.js'
+import { basicCredentials, sameSecret } from '../../plugins/credentials.js'
 
 /**
  * Twilio / SignalWire / Restcomm authentication (SPEC §6): HTTP Basic (RFC 7617) with the
@@ -9,16 +9,11 @@ import { LivecallError } from '../../../errors/index.js'
  * refused too, so a request cannot name one account and authenticate as another.
  */
 export function basicAuth(apiKey: string) {
-  const expected = Buffer.from(apiKey)
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const header = req.headers.authorization
-    const m = typeof header === 'string' ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null
-    if (!m) throw new LivecallError('LIVECALL_ERR_UNAUTHORIZED', 'Authenticate: HTTP Basic AccountSid:API_KEY is required')
-    const decoded = Buffer.from(m[1], 'base64').toString('utf8')
-    const colon = decoded.indexOf(':')
-    const user = colon < 0 ? decoded : decoded.slice(0, colon)
-    const given = Buffer.from(colon < 0 ? '' : decoded.slice(colon + 1))
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    const credentials = basicCredentials(req.headers.authorization)
+    if (!credentials) throw new LivecallError('LIVECALL_ERR_UNAUTHORIZED', 'Authenticate: HTTP Basic AccountSid:API_KEY is required')
+    const { user, password } = credentials
+    if (!sameSecret(password, apiKey)) {
       throw new LivecallError('LIVECALL_ERR_UNAUTHORIZED', 'Authenticate: invalid credentials')
     }
     const account = (req.params as { AccountSid?: string } | undefined)?.AccountSid
