@@ -52,6 +52,26 @@ export class PortPicker {
     return out
   }
 
+  /**
+   * The first of `count` consecutive ports, all free on UDP and TCP (SIPp's -mp takes its
+   * media port and the ones after it: audio echo, video echo at +2, RTP streams).
+   */
+  async pickBlock(count: number): Promise<number> {
+    const span = this.max - this.min + 1
+    for (let i = 0; i < span; i++) {
+      const first = this.advance()
+      if (first + count - 1 > this.max) continue
+      let free = true
+      for (let port = first; port < first + count && free; port++) {
+        free = !this.given.has(port) && (await isTcpFree(this.host, port)) && (await isUdpFree(this.host, port))
+      }
+      if (!free) continue
+      for (let port = first; port < first + count; port++) this.given.add(port)
+      return first
+    }
+    throw new Error(`no ${count} consecutive free UDP+TCP ports in ${this.min}-${this.max} on ${this.host}`)
+  }
+
   private advance(): number {
     const port = this.next
     this.next = port >= this.max ? this.min : port + 1

@@ -88,7 +88,9 @@ export async function runSipp(opts: SippOptions): Promise<SippResult> {
 export async function startSipp(opts: SippOptions): Promise<SippRun> {
   const ports = opts.ports ?? new PortPicker()
   const localPort = opts.localPort ?? (await ports.pick())
-  const [controlPort, mediaPort] = await ports.pickMany(2)
+  const controlPort = await ports.pick()
+  // SIPp binds -mp and the ports after it (audio echo, video echo at +2, rtp_stream)
+  const mediaPort = await ports.pickBlock(4)
   const dir = await mkdtemp(join(tmpdir(), 'livecall-sipp-'))
   const statFile = join(dir, 'stat.csv')
   const errorFile = join(dir, 'errors.log')
