@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { childEnv } from '../support/child-env.js'
 import { PortPicker } from '../support/ports.js'
 import { RtpPeer } from '../support/rtp-peer.js'
 import { runSipp } from '../support/sipp.js'
@@ -21,15 +22,14 @@ describe('livecall process (embedded shape, demo application)', () => {
     ;[sipPort, httpPort] = await ports.pickMany(2)
     const drachtioPort = await ports.pick()
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: {
-        ...process.env,
+      env: childEnv({
         SIP_PORT: String(sipPort),
         HTTP_PORT: String(httpPort),
         DRACHTIO_PORT: String(drachtioPort),
         RTP_PORT_MIN: '44000',
         RTP_PORT_MAX: '44199',
         LOG_LEVEL: 'info',
-      },
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     child.stdout!.on('data', (d) => (output += d))

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process'
 import dgram from 'node:dgram'
 import { describe, expect, it } from 'vitest'
+import { childEnv } from '../support/child-env.js'
 import { PortPicker } from '../support/ports.js'
 
 function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: childEnv(env), stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
     child.stderr.on('data', (d) => (stderr += d))
     const kill = setTimeout(() => child.kill('SIGKILL'), 15_000)
