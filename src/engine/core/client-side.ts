@@ -115,12 +115,32 @@ export class ClientSide {
     // RFC 3261 §15: no BYE before the ACK of our 2xx; the app gets its echo now, the wire
     // sees the BYE once the ACK is in (or has timed out).
     const holdForAck = msg.method === 'BYE' && dialog.awaitingAckTxnId !== undefined
-    if (msg.method === 'BYE' && !holdForAck) this.ctx.dialogs.remove(dialog)
+    // the BYE again with credentials after a 401/407 (srf's DigestClient) ends the same call
+    const firstBye = msg.method === 'BYE' && !dialog.terminating
+    if (msg.method === 'BYE' && !holdForAck) this.byeOut(dialog)
     const sent = this.start(session, msgId, req, dest, dialog, holdForAck ? (send) => dialog.deferUntilAck(() => {
-      this.ctx.dialogs.remove(dialog)
+      this.byeOut(dialog)
       send()
     }) : undefined)
-    if (msg.method === 'BYE') this.cdr.stop('application', 'normal-release', sent)
+    if (firstBye) this.cdr.stop('application', 'normal-release', sent)
+  }
+
+  /** Our BYE goes out: the dialog waits for its final response (or, if it cannot, ends now). */
+  private byeOut(dialog: Dialog): void {
+    if (!dialog.byeSent()) this.ctx.dialogs.remove(dialog)
+  }
+
+  /**
+   * The final response to our BYE ends the dialog, except a 401/407: drachtio-server keeps
+   * the dialog then (sip-dialog-controller.cpp `processResponseInsideDialog`), so that the
+   * app can send the BYE again with credentials (srf's DigestClient). It waits 64·T1 for that.
+   */
+  private byeAnswered(dialog: Dialog, status: number): void {
+    if ((status === 401 || status === 407) && dialog.terminating) {
+      dialog.timers.set('ByeRetry', 64 * this.ctx.timers.T1, () => this.ctx.dialogs.remove(dialog))
+    } else {
+      this.ctx.dialogs.remove(dialog)
+    }
   }
 
   /** The dialog's next hop: first Route, else the remote target; TCP reuses the dialog's connection. */
@@ -220,6 +240,7 @@ export class ClientSide {
       return
     }
     const status = res.status
+    if (entry.method === 'BYE' && status >= 200 && entry.dialog) this.byeAnswered(entry.dialog, status)
     const initialInvite = isInvite && !entry.dialog
     if (entry.pendingCancel && status < 200) this.sendCancel(entry, entry.pendingCancel)
     else if (status >= 200) entry.pendingCancel = undefined
@@ -321,6 +342,7 @@ export class ClientSide {
   /** A response the engine makes up for the app: 408 on Timer B/F, 503 when unsendable, 487 after a CANCEL race. */
   private synthesize(entry: ClientEntry, status: number): void {
     this.dropEarly(entry)
+    if (entry.method === 'BYE' && entry.dialog) this.byeAnswered(entry.dialog, status)
     const res = serializeMessage(buildResponse(entry.txn.request, status, { toTag: status === 487 ? undefined : newTag() }))
     if (entry.method === 'INVITE' && !entry.dialog) this.cdr.stop('network', status === 487 ? 'call-canceled' : 'call-rejected', res)
     // drachtio-server passes its synthesized responses to an INVITE with the dialog id too

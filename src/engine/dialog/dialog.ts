@@ -13,12 +13,18 @@ import { TimerTable } from '../transaction/timer-table.js'
  *     ▼                                         ▼  waits for the PRACK first, §3)
  *   confirmed ◄──ACK / Timer L──── confirmed-awaiting-ack ◄── 2xx sent (uas, from early)
  *     │  └──────── 2xx to a re-INVITE sent ──────►┘
- *     ▼ (from every state) BYE sent/received, non-2xx final, PRACK timeout, app gone
+ *     │ BYE sent (app; confirmed only)
+ *     ▼
+ *   terminating ── 401/407 to our BYE: stays for the app's BYE with credentials (Timer ByeRetry)
+ *     ▼ (from every state) BYE sent/received, final response to our BYE, non-2xx final, PRACK timeout, app gone
  *   terminated
  * ```
  * Early dialogs exist for a UAS from its first 1xx with a To tag, for a UAC from the first
  * reliable 1xx (drachtio-server adds a UAC dialog on a 200 or on a 1xx carrying RSeq,
  * sip-dialog-controller.cpp `processResponseOutsideDialog`).
+ * A dialog whose BYE we sent lasts until the BYE's final response, as drachtio-server
+ * keeps it (sip-dialog-controller.cpp `processResponseInsideDialog` clears it then, but
+ * not on a 401/407, so that srf's DigestClient can send the BYE again in the dialog).
  */
 export enum DialogState {
   Early = 'early',
@@ -27,6 +33,8 @@ export enum DialogState {
   /** our 2xx to an INVITE waits for its ACK (RFC 3261 §13.3.1.4); re-INVITEs get 491 */
   ConfirmedAwaitingAck = 'confirmed-awaiting-ack',
   Confirmed = 'confirmed',
+  /** our BYE is out, its final response not in yet (RFC 3261 §15.1.1) */
+  Terminating = 'terminating',
   Terminated = 'terminated',
 }
 
@@ -35,17 +43,21 @@ export enum DialogState {
  * - `Rel1xx` (early-awaiting-prack): RFC 3262 §3, "the reliable provisional response is
  *   passed to the transaction layer periodically with an interval that starts at T1
  *   seconds and doubles for each retransmission".
+ * - `ByeRetry` (terminating): how long a dialog whose BYE was challenged (401/407) waits
+ *   for the app to send it again with credentials, 64·T1 (a transaction's lifetime,
+ *   RFC 3261 §17.1.2.2); then it is removed.
  * - `PrackWait` (early-awaiting-prack): RFC 3262 §3, "if a reliable provisional response
  *   is retransmitted for 64*T1 seconds without reception of a corresponding PRACK, the UAS
  *   SHOULD reject the original request with a 5xx response".
  */
-export type DialogTimer = 'Rel1xx' | 'PrackWait'
+export type DialogTimer = 'Rel1xx' | 'PrackWait' | 'ByeRetry'
 
 const ALLOWED: Record<DialogState, readonly DialogState[]> = {
   [DialogState.Early]: [DialogState.EarlyAwaitingPrack, DialogState.ConfirmedAwaitingAck, DialogState.Confirmed, DialogState.Terminated],
   [DialogState.EarlyAwaitingPrack]: [DialogState.Early, DialogState.ConfirmedAwaitingAck, DialogState.Terminated],
   [DialogState.ConfirmedAwaitingAck]: [DialogState.Confirmed, DialogState.Terminated],
-  [DialogState.Confirmed]: [DialogState.ConfirmedAwaitingAck, DialogState.Terminated],
+  [DialogState.Confirmed]: [DialogState.ConfirmedAwaitingAck, DialogState.Terminating, DialogState.Terminated],
+  [DialogState.Terminating]: [DialogState.Terminated],
   [DialogState.Terminated]: [],
 }
 
@@ -195,6 +207,21 @@ export class Dialog {
   /** A 2xx to our INVITE arrived (uac): the early dialog is confirmed. */
   confirm(): boolean {
     return this.transition(DialogState.Confirmed)
+  }
+
+  /**
+   * Our BYE went out (again, after a challenge): the dialog waits for its final response.
+   * False when the dialog is in no state to end this way (early, awaiting an ACK).
+   */
+  byeSent(): boolean {
+    if (this.stateValue !== DialogState.Terminating) return this.transition(DialogState.Terminating)
+    this.timers.clear('ByeRetry')
+    return true
+  }
+
+  /** Whether a BYE of ours is already out in this dialog. */
+  get terminating(): boolean {
+    return this.stateValue === DialogState.Terminating
   }
 
   /** Hold `fn` until the ACK of our 2xx has arrived or will not (see `afterAck`). */

@@ -1,0 +1,130 @@
+import type Srf from 'drachtio-srf'
+import { describe, expect, it } from 'vitest'
+import { deferred, pcmuSdp, within } from '../support/engine-harness.js'
+import { useEngineHarness } from '../support/use-engine-harness.js'
+import { describeSipp, startSipp, type SippResult, type SippTransport } from '../support/sipp.js'
+import { digestIsValid, digestParams, flowOf, parseSippTrace, type TracedMessage } from '../support/sipp-trace.js'
+
+/** The credentials the SIPp scenarios expect (sipp-scenarios/README.md). */
+const AUTH = { username: 'alice', password: 'wonderland' }
+const REALM = 'livecall.test'
+
+/** How each challenge is asked for and answered (RFC 3261 §22.2 and §22.3). */
+const CHALLENGES = {
+  401: { challengeHeader: 'WWW-Authenticate', credentialsHeader: 'Authorization' },
+  407: { challengeHeader: 'Proxy-Authenticate', credentialsHeader: 'Proxy-Authorization' },
+} as const
+
+function sippUri(port: number, transport: SippTransport, user = 'service'): string {
+  return `sip:${user}@127.0.0.1:${port}${transport === 'tcp' ? ';transport=tcp' : ''}`
+}
+
+function expectOk(r: SippResult, who: string): void {
+  expect(r.code, `${who}\n${describeSipp(r)}`).toBe(0)
+  expect(r.successful, who).toBe(1)
+}
+
+/** The messages SIPp received from the server under test. */
+function received(r: SippResult): TracedMessage[] {
+  return parseSippTrace(r.messages).filter((m) => m.dir === 'received')
+}
+
+/**
+ * The retried request after a challenge, as RFC 3261 §22.2 and drachtio-srf's
+ * DigestClient make it: same Call-ID and From tag, CSeq one higher, credentials valid for
+ * the password; and the non-2xx ACK between the two carries the first request's CSeq
+ * number (RFC 3261 §17.1.1.3, sent by the server, not the app).
+ */
+function expectRetried(first: TracedMessage, retry: TracedMessage, credentialsHeader: string): void {
+  expect(retry.header('Call-ID')).toBe(first.header('Call-ID'))
+  expect(retry.header('From')).toBe(first.header('From'))
+  expect(retry.cseq.seq).toBe(first.cseq.seq + 1)
+  expect(first.header(credentialsHeader)).toBeUndefined()
+  const credentials = retry.header(credentialsHeader)
+  expect(credentials, `${credentialsHeader} on the retried ${retry.method}`).toBeDefined()
+  expect(digestParams(credentials!)).toMatchObject({ username: AUTH.username, realm: REALM })
+  expect(digestIsValid(credentials!, retry.method!, AUTH.password), credentials).toBe(true)
+}
+
+/**
+ * Digest authentication driven by drachtio-srf (its DigestClient answers a 401/407 by
+ * sending the request again with credentials) on the server under test, SIPp as the far
+ * end that challenges. The server's part: the ACK for the 401/407 (a non-2xx, so the
+ * stack's, never the app's), and sending the retry exactly as srf built it.
+ */
+describe.each(['udp', 'tcp'] as const)('engine: digest authentication over %s', (transport) => {
+  const h = useEngineHarness()
+
+  it.each([401, 407] as const)('createUAC answers a %i challenge: ACK by the server, INVITE again with CSeq+1 and valid credentials, call up', async (code) => {
+    const { credentialsHeader } = CHALLENGES[code]
+    const srf = await h().connectSrf()
+    const uas = await startSipp({
+      scenario: 'uas-challenge-invite.xml', transport, ports: h().ports, traceMessages: true,
+      extraArgs: ['-key', 'challenge', String(code)],
+    })
+    await uas.ready
+    const provisional: number[] = []
+
+    const dialog = await srf.createUAC(sippUri(uas.localPort, transport), { localSdp: pcmuSdp(40200), auth: AUTH }, {
+      cbProvisional: (res) => provisional.push(res.status),
+    })
+    expect(dialog.remote.sdp).toMatch(/m=audio \d+ RTP\/AVP 0/)
+    expect(provisional).toContain(180)
+    await dialog.destroy()
+
+    const r = await uas.done
+    expectOk(r, `callee (challenges with ${code})`)
+    const seen = received(r)
+    expect(flowOf(seen)).toEqual(['INVITE', 'ACK', 'INVITE', 'ACK', 'BYE'])
+    const [first, ack, retry, ack2, bye] = seen
+    expect(ack.cseq).toEqual({ seq: first.cseq.seq, method: 'ACK' })
+    expect(ack.header('Via')).toContain(/branch=([^;\s]+)/.exec(first.header('Via')!)![1])
+    expectRetried(first, retry, credentialsHeader)
+    expect(ack2.cseq.seq).toBe(retry.cseq.seq)
+    expect(bye.cseq.seq).toBe(retry.cseq.seq + 1)
+  })
+
+  it('createUAC with a wrong password sees the far end\'s 403 as the rejection', async () => {
+    const srf = await h().connectSrf()
+    const uas = await startSipp({
+      scenario: 'uas-challenge-invite.xml', transport, ports: h().ports, traceMessages: true,
+      extraArgs: ['-key', 'challenge', '401'],
+    })
+    await uas.ready
+
+    const call = srf.createUAC(sippUri(uas.localPort, transport), {
+      localSdp: pcmuSdp(40202), auth: { username: AUTH.username, password: 'looking-glass' },
+    })
+
+    await expect(call).rejects.toMatchObject({ status: 403 })
+    const r = await uas.done
+    expect(r.failed, describeSipp(r)).toBe(1) // the scenario fails a call whose credentials are wrong
+    expect(flowOf(received(r))).toEqual(['INVITE', 'ACK', 'INVITE', 'ACK'])
+  })
+
+  it('dialog.modify() and dialog.destroy() answer challenges inside the dialog: re-INVITE after a 401, BYE after a 407', async () => {
+    const srf = await h().connectSrf()
+    const uas = await startSipp({ scenario: 'uas-answer-challenge-reinvite-and-bye.xml', transport, ports: h().ports, traceMessages: true })
+    await uas.ready
+
+    const dialog = await srf.createUAC(sippUri(uas.localPort, transport), { localSdp: pcmuSdp(40204) })
+    // srf's lib/dialog.js takes `auth` on modify() and destroy(); its .d.ts does not name it
+    const withAuth = { auth: AUTH } as unknown as { noAck: boolean } & { headers: Record<string, string> }
+    const answer = await dialog.modify(pcmuSdp(40204, 'sendonly'), withAuth)
+    expect(answer).toMatch(/a=recvonly/)
+    await dialog.destroy(withAuth) // srf resolves with the first BYE it sent
+
+    const r = await uas.done
+    expectOk(r, 'callee (challenges the re-INVITE with 401 and the BYE with 407)')
+    const seen = received(r)
+    expect(flowOf(seen)).toEqual(['INVITE', 'ACK', 'INVITE', 'ACK', 'INVITE', 'ACK', 'BYE', 'BYE'])
+    const [invite, , reinvite, ack, reinvite2, ack2, bye1, bye2] = seen
+    expect(reinvite.cseq.seq).toBeGreaterThan(invite.cseq.seq)
+    expect(ack.cseq).toEqual({ seq: reinvite.cseq.seq, method: 'ACK' })
+    expectRetried(reinvite, reinvite2, 'Authorization')
+    expect(reinvite2.header('To')).toBe(reinvite.header('To')) // still in the dialog
+    expect(ack2.cseq.seq).toBe(reinvite2.cseq.seq)
+    expectRetried(bye1, bye2, 'Proxy-Authorization')
+    expect(bye2.header('To')).toBe(bye1.header('To'))
+  })
+})
