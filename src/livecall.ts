@@ -79,6 +79,9 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
       srf: sip.srf,
       host: config.freeswitchHost,
       port: config.freeswitchPort,
+      listenPort: config.freeswitchListenPort,
+      listenHost: config.freeswitchListenHost,
+      advertisedHost: config.freeswitchAdvertisedHost,
       secret: config.freeswitchSecret,
       logger: logger.child({ component: 'media' }),
     }) : createEmbeddedMediaEngine({

@@ -55,6 +55,8 @@ export class FakeFreeswitch extends EventEmitter {
   readonly executeScripts = new Map<string, ExecuteScript>()
   private server?: Server
   private readonly sockets = new Set<Socket>()
+  /** livecall's inbound event-socket connections, newest last */
+  readonly inboundSockets: Socket[] = []
   private readonly pending = new Map<string, Array<{ eventUuid: string; arg: string }>>()
   authAttempts: string[] = []
 
@@ -115,8 +117,14 @@ export class FakeFreeswitch extends EventEmitter {
     return this.commands.slice(from).filter((c) => !/^(event |filter |api uuid_set_media_stats|api uuid_dump|connect$)/.test(c))
   }
 
+  /** FreeSWITCH restarting, as livecall sees it: every inbound event socket is closed (drachtio-modesl reconnects) */
+  dropInbound(): void {
+    for (const s of this.inboundSockets) s.destroy()
+  }
+
   private inbound(socket: Socket): void {
     this.sockets.add(socket)
+    this.inboundSockets.push(socket)
     let authed = false
     this.write(socket, { 'Content-Type': 'auth/request' })
     this.readCommands(socket, (cmd) => {
@@ -220,12 +228,16 @@ export class FakeFreeswitch extends EventEmitter {
 export function fakeSrf(fs: FakeFreeswitch, answerSdp: (offer: string | undefined) => string) {
   const invites: Array<{ uri: string; localSdp?: string }> = []
   const reinvites: string[] = []
+  /** each INVITE's X-esl-outbound header: where FreeSWITCH is told to connect back to */
+  const eslOutbound: string[] = []
   return {
     invites,
     reinvites,
+    eslOutbound,
     srf: {
       async createUAC(uri: string, opts: { headers: Record<string, string>; localSdp?: string }) {
         invites.push({ uri, localSdp: opts.localSdp })
+        eslOutbound.push(opts.headers['X-esl-outbound']!)
         const [host = '', port = ''] = opts.headers['X-esl-outbound']!.split(':')
         const dialog = new EventEmitter() as EventEmitter & { modify(sdp: string): Promise<string>; destroy(): void }
         const channel = await fs.dial(host, Number(port), { userAgent: opts.headers['User-Agent']!, localSdp: answerSdp(opts.localSdp), remoteSdp: opts.localSdp })

@@ -2,19 +2,24 @@
  * The MediaEngine on FreeSWITCH (MEDIA_ENGINE=freeswitch), through drachtio-fsmrf 4.1.x.
  *
  * `connect` opens the inbound event socket (FREESWITCH_HOST:PORT, FREESWITCH_SECRET), finds
- * the `drachtio_mrf` sofia profile, and listens on a fixed port (8085 unless given) for the
- * outbound event-socket connection FreeSWITCH opens for every channel
- * (freeswitch/conf/dialplan: `socket` to the X-esl-outbound header). Endpoints are
+ * the `drachtio_mrf` sofia profile, and listens on a fixed port (FREESWITCH_LISTEN_PORT,
+ * 8085 by default; drachtio-fsmrf would take an OS-assigned one) for the outbound
+ * event-socket connection FreeSWITCH opens for every channel (freeswitch/conf/dialplan:
+ * `socket` to the X-esl-outbound header, FREESWITCH_ADVERTISED_HOST or the bound address).
+ * Every event socket gets TCP_NODELAY: drachtio-modesl writes a command in several small
+ * pieces, and without it each command waits ~40 ms for Nagle plus delayed ACK (issue 10).
+ * Endpoints are
  * channels: createEndpoint sends an INVITE through drachtio-srf to FreeSWITCH, with the far
  * end's offer as its SDP, so the channel's local SDP is our answer.
  *
  * States: open → closed; close() closes every endpoint, then the event socket.
  */
+import { createServer } from 'node:net'
 import type { Logger } from 'pino'
 import { LivecallError } from '../../errors/index.js'
 import type { CreateEndpointOptions, MediaEngine, MediaEngineStats } from '../types.js'
 import { FreeswitchEndpoint } from './freeswitch-endpoint.js'
-import { connectMrf, type FsmrfMediaServer } from './fsmrf.js'
+import { connectMrf, onOutboundConnection, type EslConnection, type FsmrfMediaServer } from './fsmrf.js'
 import { localAddressToward } from './local-address.js'
 
 export interface FreeswitchMediaEngineOptions {
@@ -23,8 +28,12 @@ export interface FreeswitchMediaEngineOptions {
   host: string
   port: number
   secret: string
-  /** port for FreeSWITCH's outbound event-socket connections (default 8085; must be reachable from FreeSWITCH) */
+  /** port for FreeSWITCH's outbound event-socket connections (default 8085; 0 = OS-assigned; must be reachable from FreeSWITCH) */
   listenPort?: number
+  /** address that port is bound to (default: the local address we reach FreeSWITCH from) */
+  listenHost?: string
+  /** address FreeSWITCH connects back to, sent in X-esl-outbound (default: the bound address) */
+  advertisedHost?: string
   /** sofia profile drachtio-fsmrf INVITEs (default drachtio_mrf, freeswitch/conf/sip_profiles/drachtio_mrf.xml) */
   profile?: string
   /** how long to wait for the event socket (auth, sofia status) before giving up (default 10 s) */
@@ -33,6 +42,20 @@ export interface FreeswitchMediaEngineOptions {
 }
 
 export const DEFAULT_ESL_LISTEN_PORT = 8085
+
+/** Bind and release `host:port`, so a taken FREESWITCH_LISTEN_PORT is a start-up error naming it. */
+function assertCanListen(host: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', (err) => reject(new LivecallError('LIVECALL_ERR_CONFIG', `cannot listen on ${host}:${port} for FreeSWITCH's outbound event sockets (FREESWITCH_LISTEN_PORT / FREESWITCH_LISTEN_HOST): ${err.message}`, undefined, { cause: err })))
+    server.listen(port, host, () => server.close(() => resolve()))
+  })
+}
+
+function noDelay(conn: EslConnection): void {
+  conn.socket?.setNoDelay(true)
+}
 
 export enum FsEngineState {
   Open = 'open',
@@ -45,19 +68,26 @@ export class FreeswitchMediaEngine implements MediaEngine {
   private created = 0
 
   private constructor(private readonly ms: FsmrfMediaServer, private readonly logger: Logger) {
-    ms.conn.socket?.setNoDelay(true)
+    noDelay(ms.conn)
+    // drachtio-modesl reconnects the inbound socket on its own, with a new socket each time
+    ms.conn.on('esl::connect', () => noDelay(ms.conn))
+    onOutboundConnection(ms, noDelay)
     ms.on('end', () => logger.error('lost the FreeSWITCH event socket; drachtio-fsmrf reconnects'))
     ms.on('error', (err: unknown) => logger.error({ err }, 'FreeSWITCH media server error'))
   }
 
   static async connect(opts: FreeswitchMediaEngineOptions): Promise<FreeswitchMediaEngine> {
-    const local = await localAddressToward(opts.host, opts.port)
+    const local = opts.listenHost ?? (await localAddressToward(opts.host, opts.port))
+    const listenPort = opts.listenPort ?? DEFAULT_ESL_LISTEN_PORT
+    // drachtio-fsmrf listens without an error handler: a taken port would be an uncaught exception
+    await assertCanListen(local, listenPort)
     const connecting = connectMrf(opts.srf, {
       address: opts.host,
       port: opts.port,
       secret: opts.secret,
       listenAddress: local,
-      listenPort: opts.listenPort ?? DEFAULT_ESL_LISTEN_PORT,
+      listenPort,
+      advertisedAddress: opts.advertisedHost,
       profile: opts.profile,
     })
     // a refused `auth` only emits esl::event::auth::fail: drachtio-fsmrf never rejects, so bound the wait
@@ -68,13 +98,32 @@ export class FreeswitchMediaEngine implements MediaEngine {
         timer = setTimeout(() => reject(new LivecallError('LIVECALL_ERR_CONFIG', `FreeSWITCH event socket ${opts.host}:${opts.port} not ready (wrong FREESWITCH_SECRET, or no drachtio_mrf profile?)`)), opts.connectTimeoutMs ?? 10_000)
       }),
     ]).finally(() => clearTimeout(timer))
-    opts.logger.info({ freeswitch: `${opts.host}:${opts.port}`, eslListen: `${local}:${ms.listenPort}` }, 'connected to FreeSWITCH')
+    opts.logger.info({ freeswitch: `${opts.host}:${opts.port}`, eslListen: `${ms.listenAddress}:${ms.listenPort}`, eslAdvertised: `${ms.advertisedAddress}:${ms.advertisedPort}` }, 'connected to FreeSWITCH')
     return new FreeswitchMediaEngine(ms, opts.logger)
   }
 
   /** the port FreeSWITCH's outbound event-socket connections come to */
   get listenPort(): number {
     return this.ms.listenPort
+  }
+
+  /** `host:port` FreeSWITCH is told to connect back to (X-esl-outbound) */
+  get advertised(): string {
+    return `${this.ms.advertisedAddress}:${this.ms.advertisedPort}`
+  }
+
+  /** FreeSWITCH's own count of its channels (`show channels count`): the production shape's leak check */
+  async channelCount(): Promise<number> {
+    const body = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('FreeSWITCH did not answer `show channels count`')), 5000)
+      this.ms.conn.api('show channels count', (res) => {
+        clearTimeout(timer)
+        resolve(res.getBody())
+      })
+    })
+    const m = /(\d+)\s+total/.exec(body)
+    if (!m) throw new Error(`unexpected answer to show channels count: ${body.trim()}`)
+    return Number(m[1])
   }
 
   async createEndpoint(opts: CreateEndpointOptions = {}): Promise<FreeswitchEndpoint> {

@@ -16,9 +16,11 @@ export interface EslEvent {
 
 /** drachtio-modesl's Connection, as far as we touch it. */
 export interface EslConnection {
+  /** replaced by a new socket on every reconnect of the inbound connection (esl::connect) */
   socket: { setNoDelay(noDelay?: boolean): unknown; remoteAddress?: string; localAddress?: string } | null
   on(event: string, listener: (...args: any[]) => void): unknown
   removeListener(event: string, listener: (...args: any[]) => void): unknown
+  api(command: string, cb: (res: EslEvent) => void): void
 }
 
 export interface FsmrfEndpoint {
@@ -51,6 +53,9 @@ export interface FsmrfEndpoint {
 export interface FsmrfMediaServer {
   readonly conn: EslConnection
   readonly listenPort: number
+  readonly listenAddress: string
+  readonly advertisedAddress: string
+  readonly advertisedPort: number
   createEndpoint(opts: { remoteSdp?: string; codecs?: string[]; headers?: Record<string, string> }): Promise<FsmrfEndpoint>
   /** emitted for every outbound event-socket connection from FreeSWITCH */
   on(event: 'channel::open', listener: (e: { uuid: string }) => void): unknown
@@ -79,6 +84,18 @@ const Mrf = createRequire(import.meta.url)('drachtio-fsmrf') as MrfClass
 
 /** mod_audio_fork's custom events, so listens learn when the far side closed */
 export const AUDIO_FORK_EVENTS = ['mod_audio_fork::connect', 'mod_audio_fork::connect_failed', 'mod_audio_fork::disconnect', 'mod_audio_fork::error']
+
+/**
+ * Call `onSocket` for every outbound event-socket connection FreeSWITCH opens to
+ * drachtio-fsmrf, as soon as it is accepted — before drachtio-fsmrf's own set-up commands
+ * on the channel (the `connection::open` event of drachtio-modesl's Server, which
+ * drachtio-fsmrf 4.1 keeps as `MediaServer#_server`).
+ */
+export function onOutboundConnection(ms: FsmrfMediaServer, onConnection: (conn: EslConnection) => void): void {
+  const server = (ms as unknown as { _server?: { on(event: 'connection::open', l: (conn: EslConnection) => void): unknown } })._server
+  if (!server) throw new Error('drachtio-fsmrf has no outbound event-socket server (not 4.1.x?)')
+  server.on('connection::open', onConnection)
+}
 
 /** Connect to FreeSWITCH's event socket through drachtio-fsmrf. */
 export function connectMrf(srf: unknown, opts: MrfConnectOptions): Promise<FsmrfMediaServer> {

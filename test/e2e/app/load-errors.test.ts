@@ -1,10 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { useLivecall } from '../../support/livecall-harness.js'
 import { describeSipp, startSipp } from '../../support/sipp.js'
+import { inProductionShape } from '../../support/test-shape.js'
 import type { RecordedRequest } from '../../support/webhook-scaffold.js'
 
 const RACE_CALLS = 300
 const CANCEL_CALLS = 100
+/**
+ * calls per second of the crossing-BYE run. The production shape's FreeSWITCH carries
+ * about 40 calls/s on this kind of box (issue 10, two sessions per call): the race is the
+ * same at 20/s, it only takes longer.
+ */
+const RACE_RATE = inProductionShape ? 20 : 100
+const CANCEL_RATE = inProductionShape ? 10 : 30
 
 /**
  * The issue behind this test: a plain drachtio-srf application died at 80 calls/s on an
@@ -34,7 +42,7 @@ describe('load with crossing BYEs and CANCELs', () => {
     process.off('uncaughtException', onCrash)
   })
 
-  it(`${RACE_CALLS} calls at 100/s whose caller BYE crosses livecall's, plus ${CANCEL_CALLS} CANCELs: no crash, every call completes, nothing left`, async () => {
+  it(`${RACE_CALLS} calls at ${RACE_RATE}/s whose caller BYE crosses livecall's, plus ${CANCEL_CALLS} CANCELs: no crash, every call completes, nothing left`, async () => {
     h().scaffold.route('/app', (req: RecordedRequest) =>
       req.body?.to === 'cancel'
         ? [{ verb: 'pause', length: 30 }] // unanswered until the caller gives up
@@ -46,7 +54,7 @@ describe('load with crossing BYEs and CANCELs', () => {
       transport: 'udp',
       ports: h().ports,
       calls: RACE_CALLS,
-      rate: 100,
+      rate: RACE_RATE,
       limit: 200,
       service: 'race',
       pauseMs: 200, // the caller's BYE leaves as livecall's pause of 0.2 s ends
@@ -60,7 +68,7 @@ describe('load with crossing BYEs and CANCELs', () => {
       transport: 'udp',
       ports: h().ports,
       calls: CANCEL_CALLS,
-      rate: 30,
+      rate: CANCEL_RATE,
       limit: 100,
       pauseMs: 50, // CANCEL 50 ms after the 100 Trying: while CALL_HOOK is fetched or the app waits
       service: 'cancel',

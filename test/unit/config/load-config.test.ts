@@ -67,4 +67,15 @@ describe('loadConfig', () => {
   it('refuses a CALL_HOOK that is not an http(s) URL', () => {
     expect(() => loadConfig({ CALL_HOOK: 'ftp://x' })).toThrow(/CALL_HOOK/)
   })
+
+  it('FREESWITCH_LISTEN_PORT defaults to 8085 (not OS-assigned), takes 0..65535, and 0.0.0.0 needs FREESWITCH_ADVERTISED_HOST', () => {
+    expect(loadConfig({}).freeswitchListenPort).toBe(8085)
+    expect(loadConfig({}).freeswitchListenHost).toBeUndefined()
+    expect(loadConfig({ FREESWITCH_LISTEN_PORT: '8090' }).freeswitchListenPort).toBe(8090)
+    expect(loadConfig({ FREESWITCH_LISTEN_PORT: '0' }).freeswitchListenPort).toBe(0)
+    expect(() => loadConfig({ FREESWITCH_LISTEN_PORT: '70000' })).toThrow(/FREESWITCH_LISTEN_PORT/)
+    expect(() => loadConfig({ FREESWITCH_LISTEN_PORT: 'x' })).toThrow(/FREESWITCH_LISTEN_PORT="x" is not an integer/)
+    expect(() => loadConfig({ FREESWITCH_LISTEN_HOST: '0.0.0.0' })).toThrow(/FREESWITCH_ADVERTISED_HOST/)
+    expect(loadConfig({ FREESWITCH_LISTEN_HOST: '0.0.0.0', FREESWITCH_ADVERTISED_HOST: '10.0.0.7' })).toMatchObject({ freeswitchListenHost: '0.0.0.0', freeswitchAdvertisedHost: '10.0.0.7' })
+  })
 })
