@@ -15,7 +15,7 @@ import { trackCall } from './app/call-tracker.js'
 import { CallEvents } from './app/events/call-events.js'
 import { resolveHook, WebhookClient } from './app/webhook/index.js'
 import { InMemoryCallRegistry } from './call/call-registry.js'
-import type { Config } from './config/index.js'
+import { dnsServers, readSipTls, type Config } from './config/index.js'
 import { buildServer } from './control/build-server.js'
 import { createSipEngine, type SipEngine } from './engine/index.js'
 import { LivecallError } from './errors/index.js'
@@ -62,6 +62,8 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
       sipPort: config.sipPort,
       drachtioPort: config.drachtioPort,
       drachtioSecret: config.drachtioSecret,
+      tls: readSipTls(config),
+      dnsServers: dnsServers(config),
       logger: logger.child({ component: 'engine' }),
     })
     await engine.start().catch((err: unknown) => {

@@ -1,3 +1,5 @@
 export { loadConfig, CONFIG_VARIABLES } from './load-config.js'
 export { loadConfigOrExit } from './load-config-or-exit.js'
 export type { Config } from './schema.js'
+export { readSipTls, type SipTlsSettings } from './sip-tls.js'
+export { dnsServers } from './sip-dns.js'

@@ -1,6 +1,8 @@
 import { Value } from '@sinclair/typebox/value'
 import { ConfigError } from '../errors/index.js'
 import { ConfigSchema, type Config } from './schema.js'
+import { sipDnsProblems } from './sip-dns.js'
+import { sipTlsProblems } from './sip-tls.js'
 
 type Env = Record<string, string | undefined>
 
@@ -8,6 +10,12 @@ type Env = Record<string, string | undefined>
 const VARIABLES: ReadonlyArray<[string, keyof Config, string | undefined, 'string' | 'int']> = [
   ['SIP_HOST', 'sipHost', '127.0.0.1', 'string'],
   ['SIP_PORT', 'sipPort', '5060', 'int'],
+  ['SIP_TLS_PORT', 'sipTlsPort', '5061', 'int'],
+  ['SIP_TLS_CERT', 'sipTlsCert', undefined, 'string'],
+  ['SIP_TLS_KEY', 'sipTlsKey', undefined, 'string'],
+  ['SIP_TLS_VERIFY', 'sipTlsVerify', 'none', 'string'],
+  ['SIP_TLS_CA', 'sipTlsCa', undefined, 'string'],
+  ['SIP_DNS_SERVERS', 'sipDnsServers', undefined, 'string'],
   ['DRACHTIO_HOST', 'drachtioHost', undefined, 'string'],
   ['DRACHTIO_PORT', 'drachtioPort', '9022', 'int'],
   ['DRACHTIO_SECRET', 'drachtioSecret', 'cymru', 'string'],
@@ -72,6 +80,7 @@ export function loadConfig(env: Env): Config {
   if (problems.length === 0 && config.rtpPortMin > config.rtpPortMax) {
     problems.push(`RTP_PORT_MIN (${config.rtpPortMin}) is above RTP_PORT_MAX (${config.rtpPortMax})`)
   }
+  if (problems.length === 0) problems.push(...sipTlsProblems(config), ...sipDnsProblems(config))
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
   return config
 }

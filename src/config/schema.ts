@@ -7,6 +7,18 @@ const Host = Type.String({ minLength: 1 })
 export const ConfigSchema = Type.Object({
   sipHost: Host,
   sipPort: Port,
+  /** SIP over TLS (RFC 3261 §26.2): on when both SIP_TLS_CERT and SIP_TLS_KEY are set */
+  sipTlsPort: Port,
+  /** PEM certificate (chain) file */
+  sipTlsCert: Type.Optional(Type.String({ minLength: 1 })),
+  /** PEM private key file */
+  sipTlsKey: Type.Optional(Type.String({ minLength: 1 })),
+  /** outbound TLS certificate check: `none` (sofia's and drachtio-server's default) or `peer` */
+  sipTlsVerify: Type.Union([Type.Literal('none'), Type.Literal('peer')]),
+  /** PEM CA bundle for SIP_TLS_VERIFY=peer (default: Node's built-in CAs) */
+  sipTlsCa: Type.Optional(Type.String({ minLength: 1 })),
+  /** DNS servers for RFC 3263 resolution, `ip[:port]` comma-separated (default: the system's) */
+  sipDnsServers: Type.Optional(Type.String({ minLength: 1 })),
   drachtioHost: Type.Optional(Host),
   drachtioPort: Port,
   drachtioSecret: Type.String({ minLength: 1 }),

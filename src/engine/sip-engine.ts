@@ -12,6 +12,7 @@ import { ServerInviteTransaction } from './transaction/server-invite-transaction
 import { TransactionLayer } from './transaction/transaction-layer.js'
 import { DEFAULT_TIMERS, type TimerValues } from './transaction/timer-values.js'
 import { createStats, type EngineStats } from './transport/engine-stats.js'
+import type { TlsCredentials } from './transport/tls-transport.js'
 import { TransportLayer, type Inbound } from './transport/transport-layer.js'
 import type { AppSession } from './wire/app-session.js'
 import { WireServer } from './wire/wire-server.js'
@@ -28,6 +29,10 @@ export interface SipEngineOptions {
   /** §A.6 CLIENT_TIMEOUT, default 64 s */
   appResponseTimeoutMs?: number
   tcpIdleTimeoutMs?: number
+  /** SIP over TLS on sipHost:tls.port (RFC 3261 §26.2); off when absent */
+  tls?: { port: number; credentials: TlsCredentials }
+  /** DNS servers for RFC 3263 resolution (`ip[:port]`); the system's when absent */
+  dnsServers?: string[]
 }
 
 /** What is held right now; every figure returns to 0 when no call is up (the tests check it). */
@@ -60,7 +65,7 @@ export const ENGINE_VERSION = 'v0.9.4'
 export function createSipEngine(opts: SipEngineOptions): SipEngine {
   const logger = opts.logger ?? pino({ level: 'silent' })
   const stats = createStats()
-  const local = new LocalAddress(opts.sipHost, opts.sipPort)
+  const local = new LocalAddress(opts.sipHost, opts.sipPort, opts.tls?.port)
 
   const transport = new TransportLayer({
     host: opts.sipHost,
@@ -68,6 +73,7 @@ export function createSipEngine(opts: SipEngineOptions): SipEngine {
     stats,
     logger,
     tcpIdleTimeoutMs: opts.tcpIdleTimeoutMs,
+    tls: opts.tls,
     onMessage: (inbound) => onNetworkMessage(inbound),
   })
   const timers: TimerValues = { ...DEFAULT_TIMERS, ...opts.timers }
@@ -149,7 +155,7 @@ export function createSipEngine(opts: SipEngineOptions): SipEngine {
         await transport.stop()
         throw err
       }
-      logger.info({ sip: `${opts.sipHost}:${opts.sipPort}`, drachtio: `${opts.drachtioHost ?? '127.0.0.1'}:${opts.drachtioPort}` }, 'SIP engine listening')
+      logger.info({ sip: `${opts.sipHost}:${opts.sipPort}`, tls: opts.tls ? `${opts.sipHost}:${opts.tls.port}` : undefined, drachtio: `${opts.drachtioHost ?? '127.0.0.1'}:${opts.drachtioPort}` }, 'SIP engine listening')
     },
     async stop() {
       txns.destroyAll()

@@ -1,6 +1,6 @@
 import Srf from 'drachtio-srf'
 import { loadConfig } from '../../src/config/index.js'
-import { createSipEngine } from '../../src/engine/index.js'
+import { createSipEngine, type SipEngineOptions } from '../../src/engine/index.js'
 import { PortPicker } from './ports.js'
 
 export type SipEngine = ReturnType<typeof createSipEngine>
@@ -25,6 +25,8 @@ export interface EngineEndpoints {
   drachtioHost: string
   drachtioPort: number
   drachtioSecret: string
+  /** the SIP over TLS port, when the engine was started with TLS */
+  sipTlsPort?: number
 }
 
 export interface EngineHarnessOptions {
@@ -32,6 +34,8 @@ export interface EngineHarnessOptions {
   env?: Record<string, string | undefined>
   /** how long `assertClean()` waits for state to drain, default 1500 ms */
   settleMs?: number
+  /** more options for the embedded engine (TLS, DNS servers, timers); ignored for an external server */
+  engineOptions?: (ports: PortPicker) => Promise<Partial<SipEngineOptions>> | Partial<SipEngineOptions>
 }
 
 const SECRET = 'cymru'
@@ -71,10 +75,11 @@ export class EngineHarness {
       return new EngineHarness(endpoints, null, ports, settleMs)
     }
     const [sipPort, drachtioPort] = await ports.pickMany(2)
+    const extra = (await opts.engineOptions?.(ports)) ?? {}
     const endpoints = {
-      sipHost: '127.0.0.1', sipPort, drachtioHost: '127.0.0.1', drachtioPort, drachtioSecret: SECRET,
+      sipHost: '127.0.0.1', sipPort, drachtioHost: '127.0.0.1', drachtioPort, drachtioSecret: SECRET, sipTlsPort: extra.tls?.port,
     }
-    const engine = createSipEngine({ sipHost: '127.0.0.1', sipPort, drachtioPort, drachtioSecret: SECRET })
+    const engine = createSipEngine({ sipHost: '127.0.0.1', sipPort, drachtioPort, drachtioSecret: SECRET, ...extra })
     await engine.start()
     return new EngineHarness(endpoints, engine, ports, settleMs)
   }

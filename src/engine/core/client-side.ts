@@ -143,10 +143,10 @@ export class ClientSide {
     }
   }
 
-  /** The dialog's next hop: first Route, else the remote target; TCP reuses the dialog's connection. */
+  /** The dialog's next hop: first Route, else the remote target; TCP and TLS reuse the dialog's connection. */
   private dialogDestination(dialog: Dialog): Peer {
     const target = resolveTarget(dialog.routeSet[0] ?? dialog.remoteTarget, dialog.peer.protocol)
-    if (dialog.peer.protocol === 'tcp' && target.protocol === 'tcp' && dialog.peer.connection && !dialog.peer.connection.destroyed) {
+    if (dialog.peer.protocol !== 'udp' && target.protocol === dialog.peer.protocol && dialog.peer.connection && !dialog.peer.connection.destroyed) {
       return { ...target, connection: dialog.peer.connection }
     }
     // §A.6 NAT heuristic: a UAS dialog over UDP without Record-Route whose Contact is not the

@@ -102,7 +102,8 @@ export class ServerSide {
     const entry: ServerEntry = { txnId, txn, method, seq, peer, session, canceled: false }
     this.ctx.server.add(entry)
     this.armAppTimer(entry)
-    notifyApp(session, inbound.raw, inbound.peer, txnId, '', { host: this.local.host, port: this.local.port })
+    const receivedOnPort = inbound.peer.protocol === 'tls' ? (this.local.tlsPort ?? this.local.port) : this.local.port
+    notifyApp(session, inbound.raw, inbound.peer, txnId, '', { host: this.local.host, port: receivedOnPort })
   }
 
   /** §A.5: round-robin across the apps that routed the method. */

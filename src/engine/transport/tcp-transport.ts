@@ -23,16 +23,33 @@ export class TcpTransport {
   private readonly connections = new Map<string, net.Socket>()
   private readonly connecting = new Map<string, Promise<net.Socket>>()
 
-  constructor(private readonly opts: TcpTransportOptions) {}
+  constructor(protected readonly opts: TcpTransportOptions) {}
 
   get connectionCount(): number {
     return this.connections.size
   }
 
   start(): Promise<void> {
-    const server = net.createServer((socket) => this.adopt(socket))
+    const server = this.createServer((socket) => this.adopt(socket))
     this.server = server
     return listen(server, this.opts.port, this.opts.host)
+  }
+
+  /** The listening server; TLS overrides it (its connections arrive after the handshake). */
+  protected createServer(onConnection: (socket: net.Socket) => void): net.Server {
+    return net.createServer(onConnection)
+  }
+
+  /** Open a connection; resolves once it can carry SIP (TLS: after the handshake). */
+  protected dial(address: string, port: number, _serverName?: string): Promise<net.Socket> {
+    return new Promise<net.Socket>((resolve, reject) => {
+      const socket = net.connect({ host: address, port, localAddress: this.opts.host })
+      socket.once('connect', () => {
+        socket.off('error', reject)
+        resolve(socket)
+      })
+      socket.once('error', reject)
+    })
   }
 
   /** The live connection to this peer, if any. */
@@ -40,26 +57,26 @@ export class TcpTransport {
     return this.connections.get(peerKey({ address, port }))
   }
 
-  /** Send on an existing connection to the peer, or open one (RFC 3261 §18.1.1). */
-  async send(buf: Buffer, address: string, port: number, via?: net.Socket): Promise<void> {
+  /**
+   * Send on an existing connection to the peer, or open one (RFC 3261 §18.1.1).
+   * `serverName`: for TLS, the name the peer's certificate is checked against (RFC 5922 §4).
+   */
+  async send(buf: Buffer, address: string, port: number, via?: net.Socket, serverName?: string): Promise<void> {
     let socket = via && !via.destroyed ? via : this.find(address, port)
-    if (!socket) socket = await this.connect(address, port)
+    if (!socket) socket = await this.connect(address, port, serverName)
     socket.write(buf)
   }
 
-  private connect(address: string, port: number): Promise<net.Socket> {
+  private connect(address: string, port: number, serverName?: string): Promise<net.Socket> {
     const key = peerKey({ address, port })
     const pending = this.connecting.get(key)
     if (pending) return pending
-    const p = new Promise<net.Socket>((resolve, reject) => {
-      const socket = net.connect({ host: address, port, localAddress: this.opts.host })
-      socket.once('connect', () => {
-        socket.off('error', reject)
+    const p = this.dial(address, port, serverName)
+      .then((socket) => {
         this.adopt(socket, key)
-        resolve(socket)
+        return socket
       })
-      socket.once('error', reject)
-    }).finally(() => this.connecting.delete(key))
+      .finally(() => this.connecting.delete(key))
     this.connecting.set(key, p)
     return p
   }

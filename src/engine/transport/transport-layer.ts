@@ -5,6 +5,7 @@ import { badRequestFor } from './bad-request.js'
 import type { EngineStats } from './engine-stats.js'
 import type { Peer, Protocol } from './peer.js'
 import { TcpTransport } from './tcp-transport.js'
+import { TlsTransport, type TlsCredentials } from './tls-transport.js'
 import { UDP_RECV_BUFFER_BYTES, UdpTransport } from './udp-transport.js'
 
 export interface Inbound {
@@ -21,6 +22,8 @@ export interface TransportLayerOptions {
   logger: Logger
   onMessage: (inbound: Inbound) => void
   tcpIdleTimeoutMs?: number
+  /** SIP over TLS on host:tls.port (RFC 3261 §26.2); off when absent */
+  tls?: { port: number; credentials: TlsCredentials }
 }
 
 /**
@@ -30,6 +33,7 @@ export interface TransportLayerOptions {
 export class TransportLayer {
   private readonly udp: UdpTransport
   private readonly tcp: TcpTransport
+  private readonly tls?: TlsTransport
 
   constructor(private readonly opts: TransportLayerOptions) {
     this.udp = new UdpTransport({
@@ -44,6 +48,16 @@ export class TransportLayer {
       onMessage: (buf, socket) => this.receive(buf, tcpPeer(socket)),
       onStreamError: (err, socket) => this.rejectMalformed(err, tcpPeer(socket)),
     })
+    if (opts.tls) {
+      this.tls = new TlsTransport({
+        host: opts.host,
+        port: opts.tls.port,
+        idleTimeoutMs: opts.tcpIdleTimeoutMs,
+        credentials: opts.tls.credentials,
+        onMessage: (buf, socket) => this.receive(buf, tcpPeer(socket, 'tls')),
+        onStreamError: (err, socket) => this.rejectMalformed(err, tcpPeer(socket, 'tls')),
+      })
+    }
   }
 
   get host(): string {
@@ -54,13 +68,24 @@ export class TransportLayer {
     return this.opts.port
   }
 
+  /** the TLS port, when TLS is on */
+  get tlsPort(): number | undefined {
+    return this.opts.tls?.port
+  }
+
   get connectionCount(): number {
-    return this.tcp.connectionCount
+    return this.tcp.connectionCount + (this.tls?.connectionCount ?? 0)
   }
 
   async start(): Promise<void> {
     await this.udp.start()
     await this.tcp.start()
+    try {
+      await this.tls?.start()
+    } catch (err) {
+      await Promise.all([this.udp.stop(), this.tcp.stop()])
+      throw err
+    }
     // Linux reports twice what it grants; less than asked means net.core.rmem_max is lower,
     // and bursts the engine cannot read at once are dropped by the kernel (RcvbufErrors).
     const granted = process.platform === 'linux' ? this.udp.recvBufferBytes / 2 : this.udp.recvBufferBytes
@@ -73,18 +98,20 @@ export class TransportLayer {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.udp.stop(), this.tcp.stop()])
+    await Promise.all([this.udp.stop(), this.tcp.stop(), this.tls?.stop()])
   }
 
   /**
-   * Serialize and send. Rejects only when a TCP connection cannot be opened
+   * Serialize and send. Rejects only when a TCP or TLS connection cannot be opened
    * (the transaction layer turns that into 503, RFC 3261 §8.1.3.1).
    */
   async send(msg: SipMessage | Buffer, dest: Peer): Promise<Buffer> {
     const buf = Buffer.isBuffer(msg) ? msg : serializeMessage(msg)
     this.opts.stats.sent++
     if (dest.protocol === 'udp') this.udp.send(buf, dest.address, dest.port)
-    else await this.tcp.send(buf, dest.address, dest.port, dest.connection)
+    else if (dest.protocol === 'tcp') await this.tcp.send(buf, dest.address, dest.port, dest.connection)
+    else if (this.tls) await this.tls.send(buf, dest.address, dest.port, dest.connection, dest.serverName)
+    else throw new Error('SIP over TLS is not configured')
     return buf
   }
 
@@ -123,8 +150,8 @@ export class TransportLayer {
   }
 }
 
-function tcpPeer(socket: Socket): Peer {
-  return { protocol: 'tcp', address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, connection: socket }
+function tcpPeer(socket: Socket, protocol: 'tcp' | 'tls' = 'tcp'): Peer {
+  return { protocol, address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0, connection: socket }
 }
 
 /** RFC 5626 §4.4.1: CRLF keep-alives on UDP are not messages. */
