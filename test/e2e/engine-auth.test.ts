@@ -2,7 +2,7 @@ import type Srf from 'drachtio-srf'
 import { describe, expect, it } from 'vitest'
 import { deferred, pcmuSdp, within } from '../support/engine-harness.js'
 import { useEngineHarness } from '../support/use-engine-harness.js'
-import { describeSipp, startSipp, type SippResult, type SippTransport } from '../support/sipp.js'
+import { describeSipp, runSipp, startSipp, type SippResult, type SippTransport } from '../support/sipp.js'
 import { digestIsValid, digestParams, flowOf, parseSippTrace, type TracedMessage } from '../support/sipp-trace.js'
 
 /** The credentials the SIPp scenarios expect (sipp-scenarios/README.md). */
@@ -126,5 +126,112 @@ describe.each(['udp', 'tcp'] as const)('engine: digest authentication over %s', 
     expect(ack2.cseq.seq).toBe(reinvite2.cseq.seq)
     expectRetried(bye1, bye2, 'Proxy-Authorization')
     expect(bye2.header('To')).toBe(bye1.header('To'))
+  })
+
+  it.each([['REGISTER', 401], ['MESSAGE', 407]] as const)('srf.request: a %s challenged with %i is sent again with credentials and the app sees the 200', async (method, code) => {
+    const srf = await h().connectSrf()
+    const server = await startSipp({
+      scenario: 'uas-challenge-request.xml', transport, ports: h().ports, traceMessages: true,
+      extraArgs: ['-key', 'challenge', String(code)],
+    })
+    await server.ready
+    const aor = `sip:alice@127.0.0.1:${server.localPort}`
+    const final = deferred<Srf.SrfResponse>()
+
+    // srf.request(uri, opts, callback) as lib/srf.js takes it (its .d.ts names other shapes)
+    const request = srf.request.bind(srf) as unknown as (uri: string, opts: object, cb: (err: unknown, req: Srf.SrfRequest) => void) => void
+    request(sippUri(server.localPort, transport, 'alice'), {
+      method,
+      headers: {
+        From: `<${aor}>`,
+        To: `<${aor}>`,
+        ...(method === 'REGISTER' ? { Contact: '<sip:alice@localhost>', Expires: '60' } : { 'Content-Type': 'text/plain' }),
+      },
+      body: method === 'MESSAGE' ? 'hello from livecall' : undefined,
+      auth: AUTH,
+    }, (err, req) => {
+      if (err) return final.reject(err)
+      ;(req as unknown as NodeJS.EventEmitter).on('response', (res: Srf.SrfResponse) => {
+        if (res.status >= 200) final.resolve(res)
+      })
+    })
+
+    const res = await within(final.promise, 5000, `the final response to the ${method}`)
+    expect(res.status).toBe(200)
+    const r = await server.done
+    expectOk(r, `server (challenges the ${method} with ${code})`)
+    const seen = received(r)
+    expect(flowOf(seen)).toEqual([method, method])
+    expectRetried(seen[0], seen[1], CHALLENGES[code].credentialsHeader)
+  })
+
+  it('createB2BUA with auth: B\'s 407 is answered on the B leg; A never sees it and gets B\'s answer', async () => {
+    const b = await startSipp({
+      scenario: 'uas-challenge-invite.xml', transport, ports: h().ports, traceMessages: true,
+      extraArgs: ['-key', 'challenge', '407'],
+    })
+    await b.ready
+    const call = deferred<{ uas: Srf.Dialog; uac: Srf.Dialog }>()
+    await h().connectSrf((srf) =>
+      srf.invite((req, res) => {
+        srf.createB2BUA(req, res, sippUri(b.localPort, transport), { localSdpB: req.body, auth: AUTH }).then(({ uas, uac }) => {
+          uas.on('destroy', () => uac.destroy())
+          uac.on('destroy', () => uas.destroy())
+          call.resolve({ uas, uac })
+        }, call.reject)
+      }),
+    )
+
+    const a = await runSipp({
+      scenario: 'uac-invite-bye-expect-200.xml', target: h().sipTarget, transport, ports: h().ports, pauseMs: 300, traceMessages: true,
+    })
+
+    expectOk(a, 'A (caller)')
+    const bResult = await b.done
+    expectOk(bResult, 'B (challenges with 407)')
+    await within(call.promise, 1000, 'createB2BUA to resolve')
+    expect(flowOf(received(a)).filter((m) => /^\d/.test(m))).not.toContain('407 INVITE')
+    const seen = received(bResult)
+    expect(flowOf(seen)).toEqual(['INVITE', 'ACK', 'INVITE', 'ACK', 'BYE'])
+    expectRetried(seen[0], seen[2], 'Proxy-Authorization')
+  })
+
+  it.each([401, 407] as const)('an app that challenges with %i: the server absorbs the ACK, the caller\'s retry with credentials reaches the app as a new INVITE', async (code) => {
+    const challengeHeader = code === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate'
+    const { credentialsHeader } = CHALLENGES[code]
+    const invites: Srf.SrfRequest[] = []
+    const answered = deferred<Srf.Dialog>()
+    await h().connectSrf((srf) =>
+      srf.invite((req, res) => {
+        invites.push(req)
+        const credentials = req.get(credentialsHeader) as string | undefined
+        if (!credentials) {
+          res.send(code, { headers: { [challengeHeader]: `Digest realm="${REALM}", nonce="9f2c4a7e1b3d5068", algorithm=MD5` } })
+          return
+        }
+        if (!digestIsValid(credentials, 'INVITE', AUTH.password)) {
+          res.send(403)
+          return
+        }
+        srf.createUAS(req, res, { localSdp: pcmuSdp(40206) }).then((dlg) => {
+          answered.resolve(dlg)
+        }, answered.reject)
+      }),
+    )
+
+    const a = await runSipp({
+      scenario: 'uac-invite-challenged-retry.xml', target: h().sipTarget, transport, ports: h().ports, pauseMs: 200, traceMessages: true,
+    })
+
+    expectOk(a, `caller (answers the ${code})`)
+    await within(answered.promise, 1000, 'createUAS to resolve')
+    expect(invites).toHaveLength(2)
+    expect(invites[1].get('Call-ID')).toBe(invites[0].get('Call-ID'))
+    const seqOf = (req: Srf.SrfRequest): number => Number(req.get('CSeq').split(/\s+/)[0])
+    expect(seqOf(invites[1])).toBe(seqOf(invites[0]) + 1)
+    const seen = received(a)
+    const challenge = seen.find((m) => m.status === code)
+    expect(challenge?.header(challengeHeader)).toContain(`realm="${REALM}"`)
+    expect(seen.filter((m) => m.status === 100), 'a 100 Trying for each INVITE').toHaveLength(2)
   })
 })
