@@ -5,6 +5,7 @@ import { ClientSide } from './core/client-side.js'
 import type { CoreContext } from './core/core-context.js'
 import { LocalAddress } from './core/local-address.js'
 import { parseAppMessage } from './core/parse-app-message.js'
+import { ProxyController } from './proxy/proxy-controller.js'
 import { ServerEntries } from './core/server-entries.js'
 import { ServerSide } from './core/server-side.js'
 import { DialogTable } from './dialog/dialog-table.js'
@@ -46,6 +47,8 @@ export interface EngineCounts {
   appConnections: number
   /** requests (either way) with no final response yet */
   pendingRequests: number
+  /** proxy operations (srf `proxyRequest()`) with a branch still running */
+  proxies: number
 }
 
 export interface SipEngine {
@@ -94,6 +97,7 @@ export function createSipEngine(opts: SipEngineOptions): SipEngine {
     handler: {
       hostports: () => local.hostports(),
       onSip: (session, msgId, txnId, dialogId, routeUrl, sip) => onAppSip(session, msgId, txnId, dialogId, routeUrl, sip),
+      onProxy: (session, msgId, token, sip) => proxies.onCommand(session, msgId, token, sip),
       onSessionClosed: (session) => onSessionClosed(session),
     },
   })
@@ -112,12 +116,17 @@ export function createSipEngine(opts: SipEngineOptions): SipEngine {
   const serverSide = new ServerSide(ctx, local)
   const clientSide = new ClientSide(ctx, local)
   serverSide.byeSender = clientSide
+  const proxies = new ProxyController(ctx, local)
 
   function onNetworkMessage(inbound: Inbound): void {
-    if (inbound.msg.kind === 'request') return serverSide.onRequest(inbound)
+    if (inbound.msg.kind === 'request') {
+      if (!proxies.onRequest(inbound)) serverSide.onRequest(inbound)
+      return
+    }
     const res = inbound.msg
     const txn = txns.matchClient(res)
     if (txn) return txn.onResponse(res, inbound.raw)
+    if (proxies.onResponse(inbound)) return
     if (isInvite2xx(res)) return reAck(res)
     stats.strayResponses++
   }
@@ -158,6 +167,7 @@ export function createSipEngine(opts: SipEngineOptions): SipEngine {
       logger.info({ sip: `${opts.sipHost}:${opts.sipPort}`, tls: opts.tls ? `${opts.sipHost}:${opts.tls.port}` : undefined, drachtio: `${opts.drachtioHost ?? '127.0.0.1'}:${opts.drachtioPort}` }, 'SIP engine listening')
     },
     async stop() {
+      proxies.close()
       txns.destroyAll()
       clientSide.close()
       for (const e of ctx.server.all()) ctx.server.remove(e.txnId)
@@ -173,6 +183,7 @@ export function createSipEngine(opts: SipEngineOptions): SipEngine {
         sipConnections: transport.connectionCount,
         appConnections: wire.sessionCount,
         pendingRequests: ctx.server.pendingCount() + ctx.client.pendingCount(),
+        proxies: proxies.count,
       }
     },
     stats: () => ({ ...stats }),

@@ -123,7 +123,7 @@ export class EngineHarness {
 
   /**
    * Nothing is left behind: no transaction still holding state, no dialog, no request
-   * waiting for an app. Completed transactions that only absorb retransmissions (Timers
+   * waiting for an app, no proxy operation. Completed transactions that only absorb retransmissions (Timers
    * D, I, J, K of RFC 3261 §17) are not state an app can see and are not counted by
    * `engine.counts()`. Waits up to `settleMs` for in-flight clean-up, then throws with
    * the counts. A no-op against an external server.
@@ -135,7 +135,7 @@ export class EngineHarness {
     let counts = engine.counts()
     while (Date.now() < deadline) {
       counts = engine.counts()
-      if (counts.transactions === 0 && counts.dialogs === 0 && counts.pendingRequests === 0) return
+      if (counts.transactions === 0 && counts.dialogs === 0 && counts.pendingRequests === 0 && !counts.proxies) return
       await sleep(POLL_MS)
     }
     throw new Error(`engine left state behind after ${this.settleMs} ms: ${JSON.stringify(counts)}`)

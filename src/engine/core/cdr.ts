@@ -3,8 +3,12 @@ import { wireTime } from '../wire/wire-meta.js'
 
 /** Who wrote the SIP message a CDR carries: received from the network, or sent for an app. */
 export type CdrSource = 'network' | 'application'
-/** `cdr:start` role (drachtio cdr.hpp; the proxy roles are unused: no proxy mode here). */
-export type CdrRole = 'uac' | 'uas'
+/**
+ * `cdr:start` role (drachtio cdr.hpp): `uac`/`uas` for the app's own calls; in proxy mode
+ * (src/engine/proxy/) `proxy-uac` for a branch's 2xx (source `network`) and `proxy-uas`
+ * for the 2xx forwarded upstream (source `application`), as sip-proxy-controller.cpp writes them.
+ */
+export type CdrRole = 'uac' | 'uas' | 'proxy-uac' | 'proxy-uas'
 /**
  * `cdr:stop` reason (drachtio cdr.hpp). The engine's own BYE (ACK timeout) is
  * `system-initiated-termination`.

@@ -10,6 +10,8 @@ export interface WireHandler {
   hostports(): string
   /** a `sip|<txnId>|<dialogId>[|<routeUrl>]` command (§A.4) */
   onSip(session: AppSession, msgId: string, txnId: string, dialogId: string, routeUrl: string, sip: Buffer): void
+  /** a `proxy|<txnId>|…` command (§A.2): `token` is the whole leader split on `|` */
+  onProxy(session: AppSession, msgId: string, token: readonly string[], sip: Buffer): void
   onSessionClosed(session: AppSession): void
 }
 
@@ -142,7 +144,7 @@ export class WireServer {
         this.opts.handler.onSip(session, msgId, token[2] ?? '', token[3] ?? '', token[4] ?? '', sip)
         return
       case 'proxy':
-        session.reply(msgId, 'NOK|proxy is not supported by the embedded engine')
+        this.opts.handler.onProxy(session, msgId, token, sip)
         return
       default:
         // drachtio-server's text (client.cpp); it also drops the client, the engine keeps it
