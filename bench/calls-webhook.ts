@@ -27,6 +27,11 @@
  *        [--log-level warn] [--livecall-log /tmp/livecall.log] [--late-wait-s 45]
  *        [--caller-trace /tmp/uac]   (SIPp caller's -trace_msg per rate: /tmp/uac-<rate>.log)
  *
+ * The shape comes from the e2e suites' settings (bench/shape.ts): embedded by default; with
+ * `LIVECALL_TEST_SHAPE=production DRACHTIO_HOST=… FREESWITCH_HOST=…` livecall runs against a
+ * real drachtio-server and FreeSWITCH, and `--server-pids freeswitch=<pid>,drachtio=<pid>`
+ * adds their CPU per rate.
+ *
  * A rate whose legs are not all complete after the settle window waits up to `--late-wait-s`
  * more, polling /health, and reports what arrived late, livecall's registry size, and a few
  * open legs (their sids, to look up in `--livecall-log`).
@@ -42,6 +47,7 @@ import { PortPicker } from '../test/support/ports.js'
 import { describeSipp, runSipp, startSipp } from '../test/support/sipp.js'
 import { AppServer, type LegStatuses } from './calls/app-server.js'
 import { CALLBACKS_PER_CALL, summarizeLegs, type LegSummary } from './calls/legs.js'
+import { benchTarget, parseServerPids, serverCpuPct, serverTicks, shapeEnvPrefix, type BenchTarget } from './shape.js'
 import { rssBytes, sampleRss, spawnTsx, type NodeChild } from './sip/child-process.js'
 import { udpDrops } from './sip/udp-drops.js'
 
@@ -64,8 +70,11 @@ const { values } = parseArgs({
     'late-wait-s': { type: 'string', default: '45' },
     /** SIPp caller's -trace_msg into <prefix>-<rate>.log (every message it sent and received, per rate) */
     'caller-trace': { type: 'string', default: '' },
+    /** production shape: name=pid of the servers whose CPU to report, e.g. freeswitch=123,drachtio=456 */
+    'server-pids': { type: 'string', default: '' },
   },
 })
+const serverPids = parseServerPids(values['server-pids'])
 const rates = values.rates.split(',').filter(Boolean).map(Number)
 const seconds = Number(values.seconds)
 const holdMs = Number(values['hold-ms'])
@@ -78,7 +87,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 interface Livecall {
   child: NodeChild
   httpPort: number
+  /** where the SIPp caller sends INVITEs: the embedded engine or drachtio-server */
+  sipHost: string
   sipPort: number
+  target: BenchTarget
 }
 
 interface Health {
@@ -105,6 +117,8 @@ interface StepResult {
   livecallCpuPct: number
   livecallCpuMsPerCall: number
   livecallRssPeakMB: number
+  /** production shape with --server-pids: each server's CPU over the rate, % of one core */
+  serverCpuPct?: Record<string, number>
   /** livecall's /health right after the settle window (calls = legs still registered) */
   healthAfterSettle: { calls: number; endpoints?: number } | null
   /** datagrams the kernel dropped (receive buffer full) during the rate: livecall's SIP socket / the whole box */
@@ -160,11 +174,11 @@ async function settle(lc: Livecall, app: AppServer, expected: number, limitMs: n
 }
 
 async function startLivecall(app: AppServer, ports: PortPicker): Promise<Livecall> {
-  const [sipPort, drachtioPort, httpPort] = await ports.pickMany(3)
+  const target = await benchTarget(ports, { min: rtpMin!, max: rtpMax! })
+  const httpPort = await ports.pick()
   const child = spawnTsx(resolve(ROOT, 'src/main.ts'), [], {
-    SIP_HOST: '127.0.0.1', SIP_PORT: String(sipPort), DRACHTIO_PORT: String(drachtioPort),
+    ...target.env,
     HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort),
-    RTP_PORT_MIN: String(rtpMin), RTP_PORT_MAX: String(rtpMax),
     CALL_HOOK: app.url('/app'), CALL_STATUS_HOOK: app.url('/status'),
     LOG_LEVEL: values['log-level'],
   }, values['livecall-node-args'].split(' ').filter(Boolean))
@@ -173,7 +187,7 @@ async function startLivecall(app: AppServer, ports: PortPicker): Promise<Livecal
     child.proc.stdout?.pipe(file)
     child.proc.stderr?.pipe(file)
   }
-  const lc = { child, httpPort, sipPort }
+  const lc = { child, httpPort, sipHost: target.sipHost, sipPort: target.sipPort, target }
   const deadline = Date.now() + 30_000
   while (Date.now() < deadline) {
     if ((await health(lc))?.status === 'ok') return lc
@@ -196,16 +210,18 @@ async function measureRate(rate: number, lc: Livecall, app: AppServer, ports: Po
   app.take()
   const rss = sampleRss(lc.child.pid)
   const c0 = await cpuTicks(lc.child.pid)
+  const s0 = await serverTicks(serverPids)
   const drops0 = await udpDrops(lc.sipPort)
   const t0 = Date.now()
   const uac = await runSipp({
-    scenario: 'uac-invite-bye-expect-200.xml', target: `127.0.0.1:${lc.sipPort}`, transport: 'udp',
+    scenario: 'uac-invite-bye-expect-200.xml', target: `${lc.sipHost}:${lc.sipPort}`, transport: 'udp',
     ports, calls, rate, pauseMs: holdMs, timeoutS: bound, recvTimeoutMs: 10_000,
     extraArgs: ['-max_recv_loops', '5000', '-max_sched_loops', '5000',
       ...(values['caller-trace'] ? ['-trace_msg', '-message_file', `${values['caller-trace']}-${rate}.log`] : [])],
   })
   const wallS = (Date.now() - t0) / 1000
   const c1 = await cpuTicks(lc.child.pid)
+  const s1 = await serverTicks(serverPids)
   const b = await Promise.race([uas.done, sleep(15_000).then(() => uas.stop())])
   await settle(lc, app, calls * CALLBACKS_PER_CALL, 30_000)
   const h = await health(lc)
@@ -232,6 +248,7 @@ async function measureRate(rate: number, lc: Livecall, app: AppServer, ports: Po
     livecallCpuPct: Math.round((cpuS / wallS) * 100),
     livecallCpuMsPerCall: round((cpuS * 1000) / calls),
     livecallRssPeakMB: round(peak / MB),
+    ...(serverPids.length ? { serverCpuPct: serverCpuPct(s0, s1, wallS) } : {}),
     healthAfterSettle,
     udpDrops: { livecallSip: drops1.socket - drops0.socket, box: drops1.system - drops0.system },
     ...(late ? { late } : {}),
@@ -292,7 +309,7 @@ async function measureHeld(n: number, lc: Livecall, app: AppServer, ports: PortP
   app.setCallee(uas.localPort)
   app.take()
   const uacRun = runSipp({
-    scenario: 'uac-invite-bye-expect-200.xml', target: `127.0.0.1:${lc.sipPort}`, transport: 'udp',
+    scenario: 'uac-invite-bye-expect-200.xml', target: `${lc.sipHost}:${lc.sipPort}`, transport: 'udp',
     ports, calls: n, rate: holdRate, pauseMs: hold, timeoutS: bound, recvTimeoutMs: 10_000,
   })
   // every call is placed after injectS and none ends before `hold`: sample in between
@@ -334,7 +351,7 @@ async function main(): Promise<void> {
   try {
     await sleep(1000)
     const idleRss = await rssBytes(lc.child.pid)
-    log(`livecall pid ${lc.child.pid} on udp/${lc.sipPort}, http/${lc.httpPort}, idle RSS ${(idleRss / MB).toFixed(1)} MB, load ${loadAtStart.join(' ')}`)
+    log(`${lc.target.description}; livecall pid ${lc.child.pid}, SIP ${lc.sipHost}:${lc.sipPort}, http/${lc.httpPort}, idle RSS ${(idleRss / MB).toFixed(1)} MB, load ${loadAtStart.join(' ')}`)
 
     const warmupCalls = Number(values.warmup)
     let warmup: StepResult | undefined
@@ -353,7 +370,7 @@ async function main(): Promise<void> {
     for (const rate of rates) {
       const r = await measureRate(rate, lc, app, ports)
       steps.push(r)
-      log(`${rate} cps (load ${r.loadAvg1}): caller ${r.callerSuccessful}/${r.calls}, callee ${r.calleeSuccessful}/${r.calls}, callbacks ${r.statusCallbacks}/${r.statusCallbacksExpected} (legs off ${r.legs.legsOff}), CPU ${r.livecallCpuPct}% (${r.livecallCpuMsPerCall} ms/call), RSS peak ${r.livecallRssPeakMB} MB`)
+      log(`${rate} cps (load ${r.loadAvg1}): caller ${r.callerSuccessful}/${r.calls}, callee ${r.calleeSuccessful}/${r.calls}, callbacks ${r.statusCallbacks}/${r.statusCallbacksExpected} (legs off ${r.legs.legsOff}), CPU ${r.livecallCpuPct}% (${r.livecallCpuMsPerCall} ms/call), RSS peak ${r.livecallRssPeakMB} MB${r.serverCpuPct ? `, servers CPU ${JSON.stringify(r.serverCpuPct)}` : ''}`)
       if (r.legs.legsOff) log(`  legs off: ${JSON.stringify(r.legs.offPatterns)}; e.g. ${r.legs.examples.join('; ')}`)
       log(`  UDP drops: livecall's SIP socket ${r.udpDrops.livecallSip}, box ${r.udpDrops.box}`)
       await sleep(2000)
@@ -361,6 +378,8 @@ async function main(): Promise<void> {
     const clean = steps.filter((s) => s.failed === 0 && s.statusCallbacks === s.statusCallbacksExpected && s.legs.legsOff === 0).map((s) => s.rate)
     const output = {
       bench: 'calls-webhook',
+      shape: lc.target.shape,
+      shapeDescription: lc.target.description,
       transport: 'udp',
       host: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadAvgAtStart: loadAtStart, loadAvgAtEnd: loadavg().map(round) },
       app: 'CALL_HOOK answers [{"verb":"dial","target":[{"type":"sip","sipUri":"sip:callee@127.0.0.1:<uas>"}]}]; CALL_STATUS_HOOK counts callbacks',
@@ -398,7 +417,7 @@ function gitCommit(): string {
 
 function commandLine(): string {
   const args = process.argv.slice(2)
-  return `npx tsx bench/calls-webhook.ts${args.length ? ` ${args.join(' ')}` : ''}`
+  return `${shapeEnvPrefix()}npx tsx bench/calls-webhook.ts${args.length ? ` ${args.join(' ')}` : ''}`
 }
 
 main().catch((err) => {

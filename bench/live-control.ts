@@ -26,10 +26,18 @@
  *   flock /tmp/livecall-bench.lock npx tsx bench/live-control.ts [--calls 200] [--observed 12]
  *        [--listen-calls 8] [--rate 50] [--seconds 60] [--log-level warn]
  *        [--livecall-log /tmp/livecall.log]   (livecall's whole output, for tracing failed sids)
+ *        [--sipp-media-ports 20000,24000]     (SIPp callee,caller -mp; production default 34000,38000,
+ *                                              clear of FreeSWITCH's RTP range 20000-29999)
+ *        [--server-pids freeswitch=<pid>,drachtio=<pid>]
+ *
+ * The shape comes from the e2e suites' settings (bench/shape.ts): embedded by default;
+ * `LIVECALL_TEST_SHAPE=production DRACHTIO_HOST=… FREESWITCH_HOST=…` measures livecall on a
+ * real drachtio-server and FreeSWITCH (the whisper WAV must then be readable by FreeSWITCH:
+ * same host, world-readable temporary folder).
  */
 import { execFileSync } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -43,7 +51,9 @@ import { ObservedBridge, ObservedListen } from './live-control/observers.js'
 import { FAMILIES, Plan, type Family, type Target } from './live-control/plan.js'
 import { writeScenarios } from './live-control/sipp-scenarios.js'
 import { KindStats } from './live-control/stats.js'
+import { benchTarget, parseServerPids, serverCpuPct, serverTicks, shapeEnvPrefix } from './shape.js'
 import { rssBytes, sampleRss, spawnTsx } from './sip/child-process.js'
+import { TestShape, readTestShape } from '../test/support/test-shape.js'
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
 const ACCOUNT = 'AC00000000000000000000000000000001'
@@ -65,8 +75,12 @@ const { values } = parseArgs({
     'rtp-ports': { type: 'string', default: '40000-49999' },
     'log-level': { type: 'string', default: 'warn' },
     'livecall-log': { type: 'string', default: '' },
+    'sipp-media-ports': { type: 'string', default: '' },
+    'server-pids': { type: 'string', default: '' },
   },
 })
+const serverPids = parseServerPids(values['server-pids'])
+const [uasMediaPort, uacMediaPort] = (values['sipp-media-ports'] || (readTestShape(process.env).shape === TestShape.Production ? '34000,38000' : '20000,24000')).split(',').map(Number)
 const totalCalls = Number(values.calls)
 const observedCalls = Number(values.observed)
 const listenCalls = Number(values['listen-calls'])
@@ -119,19 +133,21 @@ function whisperWav(): Buffer {
 async function main(): Promise<void> {
   const loadAtStart = loadavg().map(round)
   const dir = await mkdtemp(join(tmpdir(), 'livecall-live-control-'))
+  await chmod(dir, 0o755) // the production shape's FreeSWITCH reads the whisper file, maybe as another user
   const scenarios = await writeScenarios(dir)
   const whisperFile = join(dir, 'whisper.wav')
   await writeFile(whisperFile, whisperWav())
   const ports = new PortPicker()
   const app = await BenchApp.start()
   const sink = await ListenSink.start()
-  const [sipPort, drachtioPort, httpPort] = await ports.pickMany(3)
+  const target = await benchTarget(ports, { min: rtpMin!, max: rtpMax! })
+  const sip = { host: target.sipHost, port: target.sipPort }
+  const httpPort = await ports.pick()
   const base = `http://127.0.0.1:${httpPort}/v1/Accounts/${ACCOUNT}/Calls`
   const auth = { authorization: `Bearer ${API_KEY}` }
   const lc = spawnTsx(resolve(ROOT, 'src/main.ts'), [], {
-    SIP_HOST: '127.0.0.1', SIP_PORT: String(sipPort), DRACHTIO_PORT: String(drachtioPort),
+    ...target.env,
     HTTP_HOST: '127.0.0.1', HTTP_PORT: String(httpPort),
-    RTP_PORT_MIN: String(rtpMin), RTP_PORT_MAX: String(rtpMax),
     CALL_HOOK: app.url('/app'), CALL_STATUS_HOOK: app.url('/status'),
     ACCOUNT_SID: ACCOUNT, API_KEY, LOG_LEVEL: values['log-level'],
   })
@@ -149,20 +165,20 @@ async function main(): Promise<void> {
       if (Date.now() - t > 30_000 || lc.proc.exitCode !== null) throw new Error(`livecall did not start:\n${lc.output()}`)
     }
     const listCalls = async () => (await (await fetch(base, { headers: auth, signal: AbortSignal.timeout(UPDATE_TIMEOUT_MS) })).json()) as Array<Record<string, string>>
-    log(`livecall pid ${lc.pid}, udp/${sipPort}, http/${httpPort}, load ${loadAtStart.join(' ')}`)
+    log(`${target.description}; livecall pid ${lc.pid}, SIP ${sip.host}:${sip.port}, http/${httpPort}, load ${loadAtStart.join(' ')}`)
 
     // the SIPp calls: placed at 50 cps, held until after the run
     const holdMs = (seconds + 30) * 1000
     const uas = await startSipp({
       scenario: scenarios.uas, transport: 'udp', ports, calls: sippCalls, timeoutS: holdMs / 1000 + 60,
-      recvTimeoutMs: holdMs + 30_000, extraArgs: ['-mp', '20000'],
+      recvTimeoutMs: holdMs + 30_000, extraArgs: ['-mp', String(uasMediaPort)],
     })
     await uas.ready
     app.calleePort = uas.localPort
     const uac = await startSipp({
-      scenario: scenarios.uac, target: `127.0.0.1:${sipPort}`, transport: 'udp', ports, calls: sippCalls, rate: 50,
+      scenario: scenarios.uac, target: `${sip.host}:${sip.port}`, transport: 'udp', ports, calls: sippCalls, rate: 50,
       pauseMs: holdMs, timeoutS: holdMs / 1000 + 60, recvTimeoutMs: 15_000, service: 'bridge',
-      extraArgs: ['-mp', '24000'],
+      extraArgs: ['-mp', String(uacMediaPort)],
     })
     for (const t = Date.now(); ; await sleep(500)) {
       const calls = await listCalls()
@@ -175,7 +191,7 @@ async function main(): Promise<void> {
     const bridges: ObservedBridge[] = []
     for (let i = 0; i < observedCalls; i++) {
       const known = new Set(app.hooked.map((x) => x.callSid))
-      const b = await ObservedBridge.start(app, sipPort)
+      const b = await ObservedBridge.start(app, sip)
       observers.push(b)
       bridges.push(b)
       b.parentSid = app.hooked.find((x) => !known.has(x.callSid))?.callSid ?? ''
@@ -183,7 +199,7 @@ async function main(): Promise<void> {
     const listens: ObservedListen[] = []
     for (let i = 0; i < listenCalls; i++) {
       const known = new Set(app.hooked.map((x) => x.callSid))
-      const l = await ObservedListen.start(app, sink, sipPort, i)
+      const l = await ObservedListen.start(app, sink, sip, i)
       observers.push(l)
       listens.push(l)
       l.sid = app.hooked.find((x) => !known.has(x.callSid))?.callSid ?? ''
@@ -282,6 +298,7 @@ async function main(): Promise<void> {
 
     // the run: `rate` updates per second on an absolute schedule, families in turn
     const c0 = await cpuTicks(lc.pid)
+    const s0 = await serverTicks(serverPids)
     const rss = sampleRss(lc.pid, 500)
     const loadBefore = loadavg().map(round)
     const start = performance.now()
@@ -306,6 +323,7 @@ async function main(): Promise<void> {
     const stillInFlight = inflight.size
     const wallS = (performance.now() - start) / 1000
     const cpuS = ((await cpuTicks(lc.pid)) - c0) / 100
+    const s1 = await serverTicks(serverPids)
     const rssPeak = rss.stop().peak
     const loadAfter = loadavg().map(round)
     const rssEnd = await rssBytes(lc.pid)
@@ -322,15 +340,18 @@ async function main(): Promise<void> {
     for (const k of ['mute', 'unmute', 'hold', 'unhold', 'whisper', 'listen-pause', 'listen-resume']) byKind[k] = stats.get(k)?.summary() ?? null
     const output = {
       bench: 'live-control',
+      shape: target.shape,
+      shapeDescription: target.description,
       host: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadAvgAtStart: loadAtStart, loadAvgBeforeRun: loadBefore, loadAvgAfterRun: loadAfter },
       calls: { bridged: sippParents.length + bridges.length, sipp: sippParents.length, observed: bridges.length, listen: listens.length },
       updatesPerSecond: rate, seconds, slots: sent, skippedBusy: plan.skipped, stillInFlight,
       perKind: byKind,
       failures: failures.slice(0, 200),
       livecall: { cpuPct: Math.round((cpuS / wallS) * 100), rssPeakMB: round(rssPeak / MB), rssEndMB: round(rssEnd / MB) },
+      ...(serverPids.length ? { serverCpuPct: serverCpuPct(s0, s1, wallS) } : {}),
       sipp: { callerSuccessful: uacResult.successful, callerFailed: uacResult.failed, calleeSuccessful: uasResult.successful, calleeFailed: uasResult.failed },
       livecallLogLevel: values['log-level'],
-      command: `npx tsx bench/live-control.ts${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
+      command: `${shapeEnvPrefix()}npx tsx bench/live-control.ts${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
       commit: gitCommit(),
       date: new Date().toISOString(),
     }

@@ -83,11 +83,11 @@ export class ObservedBridge {
     })
   }
 
-  static async start(app: BenchApp, sipPort: number): Promise<ObservedBridge> {
+  static async start(app: BenchApp, sip: { host: string; port: number }): Promise<ObservedBridge> {
     const calleePeer = await RtpPeer.create({ payload: { kind: 'marker', octet: CALLEE_OCTET } })
     const callee = await SipUdpCallee.create({ peer: calleePeer })
     const callerPeer = await RtpPeer.create({ payload: { kind: 'marker', octet: CALLER_OCTET } })
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: sipPort }, { autoAnswerBye: true })
+    const phone = await SipUdpPhone.create(sip, { autoAnswerBye: true })
     const o = new ObservedBridge(phone, callerPeer, callee, calleePeer)
     app.next([{ verb: 'dial', target: [{ type: 'sip', sipUri: callee.uri() }] }])
     const final = await phone.invite(callerPeer.offer())
@@ -131,9 +131,9 @@ export class ObservedListen {
   sid = ''
   private constructor(readonly phone: SipUdpPhone, readonly peer: RtpPeer, readonly path: string, private readonly sink: ListenSink) {}
 
-  static async start(app: BenchApp, sink: ListenSink, sipPort: number, index: number): Promise<ObservedListen> {
+  static async start(app: BenchApp, sink: ListenSink, sip: { host: string; port: number }, index: number): Promise<ObservedListen> {
     const peer = await RtpPeer.create({ payload: { kind: 'tone', freq: 800 } })
-    const phone = await SipUdpPhone.create({ host: '127.0.0.1', port: sipPort }, { autoAnswerBye: true })
+    const phone = await SipUdpPhone.create(sip, { autoAnswerBye: true })
     const path = `/listen-${index}`
     app.next([{ verb: 'listen', url: sink.url(path), sampleRate: 8000, mixType: 'mono' }])
     const final = await phone.invite(peer.offer())

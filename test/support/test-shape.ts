@@ -11,6 +11,9 @@
  *   a free port per livecall). Both must be reachable when a suite starts, or the suite fails
  *   with "… not reachable at …" — never skipped, never passed.
  *
+ * bench/calls-webhook.ts and bench/live-control.ts read the same variables (readTestShape).
+ * `itOnlyIn` (it-only-in.ts) marks the few tests that check what only one shape has.
+ *
  * The DRACHTIO_* / FREESWITCH_* variables are ignored unless the shape is `production`, so a
  * DRACHTIO_HOST left in a shell does not turn `npm test` into something else.
  *
@@ -18,7 +21,6 @@
  *     FREESWITCH_HOST=127.0.0.1 npx vitest run test/e2e/app test/e2e/control test/e2e/dialects
  */
 import { connect } from 'node:net'
-import { it } from 'vitest'
 
 export enum TestShape {
   Embedded = 'embedded',
@@ -79,7 +81,7 @@ export async function assertReachable(what: string, host: string, portNo: number
     const socket = connect({ host, port: portNo })
     const fail = (why: string): void => {
       socket.destroy()
-      reject(new Error(`${what} not reachable at ${host}:${portNo} (${why}): LIVECALL_TEST_SHAPE=production, so this suite was NOT run`))
+      reject(new Error(`${what} not reachable at ${host}:${portNo} (${why}); LIVECALL_TEST_SHAPE=production: NOT run`))
     }
     const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs)
     socket.once('connect', () => {
@@ -92,14 +94,4 @@ export async function assertReachable(what: string, host: string, portNo: number
       fail(err.message)
     })
   })
-}
-
-/**
- * `it` for a test that checks something only one shape has (the embedded engine's RTP
- * timeout setting, its load limits, …). In the other shape it is reported as skipped, with
- * the reason in its name; in the default embedded shape nothing is ever skipped.
- */
-export function itOnlyIn(shape: TestShape, reason: string): (name: string, fn: () => Promise<void> | void, timeout?: number) => void {
-  const skip = testShape.shape !== shape
-  return (name, fn, timeout) => it.skipIf(skip)(skip ? `${name} [not run in the ${testShape.shape} shape: ${reason}]` : name, fn, timeout)
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { useLivecall } from '../../support/livecall-harness.js'
 import { createCaller, hookedSid } from '../../support/parties.js'
-import { itOnlyIn, TestShape } from '../../support/test-shape.js'
+import { itOnlyIn } from '../../support/it-only-in.js'
+import { TestShape } from '../../support/test-shape.js'
 
 /**
  * RTP_TIMEOUT_S: an answered far end that went silent (a lost BYE) does not keep its call
