@@ -37,7 +37,7 @@ describe.each(['udp', 'tcp'] as const)('engine: redirects (3xx) over %s', (trans
     const b2 = await startSipp({ scenario: b2Scenario, transport, ports: h().ports, traceMessages: true })
     const target = sippUri(b2.localPort, transport, 'moved')
     const b1 = await startSipp({
-      scenario: 'uas-redirect-302.xml', transport, ports: h().ports, traceMessages: true, extraArgs: ['-key', 'redirect_to', target],
+      scenario: 'uas-redirect-302.xml', transport, ports: h().ports, traceMessages: true, extraArgs: ['-key', 'redirect', target],
     })
     await Promise.all([b1.ready, b2.ready])
     return { b1, b2, target }
