@@ -84,7 +84,7 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
       listenPort: config.freeswitchListenPort,
       listenHost: config.freeswitchListenHost,
       advertisedHost: config.freeswitchAdvertisedHost,
-      secret: config.freeswitchSecret,
+      mediaTimeoutMs: config.rtpTimeoutS === 0 ? undefined : config.rtpTimeoutS * 1000,
       logger: logger.child({ component: 'media' }),
     }) : createEmbeddedMediaEngine({
       host: config.rtpHost,

@@ -230,14 +230,18 @@ export function fakeSrf(fs: FakeFreeswitch, answerSdp: (offer: string | undefine
   const reinvites: string[] = []
   /** each INVITE's X-esl-outbound header: where FreeSWITCH is told to connect back to */
   const eslOutbound: string[] = []
+  /** each INVITE's headers as drachtio-fsmrf passed them */
+  const inviteHeaders: Array<Record<string, string>> = []
   return {
     invites,
     reinvites,
     eslOutbound,
+    inviteHeaders,
     srf: {
       async createUAC(uri: string, opts: { headers: Record<string, string>; localSdp?: string }) {
         invites.push({ uri, localSdp: opts.localSdp })
         eslOutbound.push(opts.headers['X-esl-outbound']!)
+        inviteHeaders.push(opts.headers)
         const [host = '', port = ''] = opts.headers['X-esl-outbound']!.split(':')
         const dialog = new EventEmitter() as EventEmitter & { modify(sdp: string): Promise<string>; destroy(): void }
         const channel = await fs.dial(host, Number(port), { userAgent: opts.headers['User-Agent']!, localSdp: answerSdp(opts.localSdp), remoteSdp: opts.localSdp })

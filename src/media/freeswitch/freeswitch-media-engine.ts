@@ -36,6 +36,13 @@ export interface FreeswitchMediaEngineOptions {
   advertisedHost?: string
   /** sofia profile drachtio-fsmrf INVITEs (default drachtio_mrf, freeswitch/conf/sip_profiles/drachtio_mrf.xml) */
   profile?: string
+  /**
+   * RTP_TIMEOUT_S in ms: a channel whose far end sends no RTP this long is hung up by
+   * FreeSWITCH (MEDIA_TIMEOUT → the endpoint's 'timeout'). Sent per channel in the INVITE
+   * (X-Livecall-Media-Timeout; freeswitch/conf/dialplan/mrf.xml sets media_timeout from it).
+   * Unset: the drachtio_mrf profile's rtp-timeout-sec applies.
+   */
+  mediaTimeoutMs?: number
   /** how long to wait for the event socket (auth, sofia status) before giving up (default 10 s) */
   connectTimeoutMs?: number
   logger: Logger
@@ -53,6 +60,17 @@ function assertCanListen(host: string, port: number): Promise<void> {
   })
 }
 
+/**
+ * FreeSWITCH 1.10's media_timeout / media_hold_timeout for a channel, in ms. FreeSWITCH cannot
+ * turn the hold timeout off once media_timeout is set (0 means 10 × media_timeout), and it
+ * computes rate × timeout in 32 bits, so the hold timeout is 10 × the timeout, at most 4 min
+ * (the embedded engine has none on hold).
+ */
+export function mediaTimeoutHeaders(ms?: number): Record<string, string> {
+  if (!ms || !Number.isFinite(ms)) return {}
+  return { 'X-Livecall-Media-Timeout': String(Math.round(ms)), 'X-Livecall-Media-Hold-Timeout': String(Math.min(Math.round(ms) * 10, 240_000)) }
+}
+
 function noDelay(conn: EslConnection): void {
   conn.socket?.setNoDelay(true)
 }
@@ -67,7 +85,10 @@ export class FreeswitchMediaEngine implements MediaEngine {
   private readonly endpoints = new Set<FreeswitchEndpoint>()
   private created = 0
 
-  private constructor(private readonly ms: FsmrfMediaServer, private readonly logger: Logger) {
+  private readonly channelHeaders: Record<string, string>
+
+  private constructor(private readonly ms: FsmrfMediaServer, private readonly logger: Logger, mediaTimeoutMs?: number) {
+    this.channelHeaders = mediaTimeoutHeaders(mediaTimeoutMs)
     noDelay(ms.conn)
     // drachtio-modesl reconnects the inbound socket on its own, with a new socket each time
     ms.conn.on('esl::connect', () => noDelay(ms.conn))
@@ -99,7 +120,7 @@ export class FreeswitchMediaEngine implements MediaEngine {
       }),
     ]).finally(() => clearTimeout(timer))
     opts.logger.info({ freeswitch: `${opts.host}:${opts.port}`, eslListen: `${ms.listenAddress}:${ms.listenPort}`, eslAdvertised: `${ms.advertisedAddress}:${ms.advertisedPort}` }, 'connected to FreeSWITCH')
-    return new FreeswitchMediaEngine(ms, opts.logger)
+    return new FreeswitchMediaEngine(ms, opts.logger, opts.mediaTimeoutMs)
   }
 
   /** the port FreeSWITCH's outbound event-socket connections come to */
@@ -128,7 +149,7 @@ export class FreeswitchMediaEngine implements MediaEngine {
 
   async createEndpoint(opts: CreateEndpointOptions = {}): Promise<FreeswitchEndpoint> {
     if (this.state !== FsEngineState.Open) throw new LivecallError('LIVECALL_ERR_MEDIA_CLOSED', 'the FreeSWITCH media engine is closed')
-    const channel = await this.ms.createEndpoint({ remoteSdp: opts.remoteSdp, codecs: opts.codecs ?? ['PCMU', 'PCMA'] }).catch((err: unknown) => {
+    const channel = await this.ms.createEndpoint({ remoteSdp: opts.remoteSdp, codecs: opts.codecs ?? ['PCMU', 'PCMA'], headers: this.channelHeaders }).catch((err: unknown) => {
       throw new LivecallError('LIVECALL_ERR_MEDIA_NO_PORTS', `FreeSWITCH could not create a channel: ${(err as Error).message}`, undefined, { cause: err })
     })
     const ep = new FreeswitchEndpoint(channel, (err, what) => this.logger.warn({ err, endpoint: channel.uuid }, `FreeSWITCH ${what} failed`))

@@ -9,6 +9,7 @@ import { createServer, Socket } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import pino from 'pino'
 import { FreeswitchMediaEngine } from '../../../../src/media/freeswitch/index.js'
+import { mediaTimeoutHeaders } from '../../../../src/media/freeswitch/freeswitch-media-engine.js'
 import { FakeFreeswitch, fakeSrf } from '../../../support/fake-freeswitch.js'
 
 const OFFER = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio 30000 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', 'a=sendrecv', ''].join('\r\n')
@@ -25,7 +26,7 @@ afterEach(async () => {
   fs = undefined
 })
 
-async function start(opts: { listenPort?: number; listenHost?: string; advertisedHost?: string } = {}) {
+async function start(opts: { listenPort?: number; listenHost?: string; advertisedHost?: string; mediaTimeoutMs?: number } = {}) {
   fs = new FakeFreeswitch()
   const port = await fs.listen()
   const srf = fakeSrf(fs, () => OFFER.replace('30000', '20000'))
@@ -120,5 +121,13 @@ describe('FreeSWITCH event sockets', () => {
     fs.apiReplies.set('show', (args) => (args === 'channels count' ? '\n3 total.\n' : '-ERR'))
     expect(await engine.channelCount()).toBe(3)
     expect(fs.commands).toContain('api show channels count')
+  })
+
+  it('RTP_TIMEOUT_S goes to FreeSWITCH with each channel INVITE (X-Livecall-Media-Timeout, ms; hold 10 x, at most 4 min); none when off', async () => {
+    const { engine, srf } = await start({ mediaTimeoutMs: 1000 })
+    await engine.createEndpoint({ remoteSdp: OFFER })
+    expect(srf.inviteHeaders[0]).toMatchObject({ 'X-Livecall-Media-Timeout': '1000', 'X-Livecall-Media-Hold-Timeout': '10000' })
+    expect(mediaTimeoutHeaders(60_000)).toEqual({ 'X-Livecall-Media-Timeout': '60000', 'X-Livecall-Media-Hold-Timeout': '240000' })
+    expect(mediaTimeoutHeaders(undefined)).toEqual({})
   })
 })
