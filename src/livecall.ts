@@ -81,6 +81,7 @@ export async function startLivecall(config: Config, logger: Logger): Promise<Liv
       srf: sip.srf,
       host: config.freeswitchHost,
       port: config.freeswitchPort,
+      secret: config.freeswitchSecret,
       listenPort: config.freeswitchListenPort,
       listenHost: config.freeswitchListenHost,
       advertisedHost: config.freeswitchAdvertisedHost,
