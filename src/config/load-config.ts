@@ -27,10 +27,10 @@ const VARIABLES: ReadonlyArray<[string, keyof Config, string | undefined, 'strin
   ['RTP_TIMEOUT_S', 'rtpTimeoutS', '60', 'int'],
   ['FREESWITCH_HOST', 'freeswitchHost', '127.0.0.1', 'string'],
   ['FREESWITCH_PORT', 'freeswitchPort', '8021', 'int'],
+  ['FREESWITCH_SECRET', 'freeswitchSecret', 'ClueCon', 'string'],
   ['FREESWITCH_LISTEN_PORT', 'freeswitchListenPort', '8085', 'int'],
   ['FREESWITCH_LISTEN_HOST', 'freeswitchListenHost', undefined, 'string'],
   ['FREESWITCH_ADVERTISED_HOST', 'freeswitchAdvertisedHost', undefined, 'string'],
-  ['FREESWITCH_SECRET', 'freeswitchSecret', 'ClueCon', 'string'],
   ['HTTP_HOST', 'httpHost', '127.0.0.1', 'string'],
   ['HTTP_PORT', 'httpPort', '3000', 'int'],
   ['SIP_TRUNK', 'sipTrunk', undefined, 'string'],
@@ -73,12 +73,12 @@ export function loadConfig(env: Env): Config {
       problems.push(`${entry ? entry[0] : e.path}=${JSON.stringify(e.value)}: ${e.message}`)
     }
   }
-  if (problems.length === 0 && config.freeswitchListenHost && /^(0\.0\.0\.0|::)$/.test(config.freeswitchListenHost) && !config.freeswitchAdvertisedHost) {
-    problems.push(`FREESWITCH_LISTEN_HOST=${config.freeswitchListenHost} binds every address: set FREESWITCH_ADVERTISED_HOST to the one FreeSWITCH must connect back to`)
-  }
   const config = raw as Config
   if (problems.length === 0 && config.rtpPortMin > config.rtpPortMax) {
     problems.push(`RTP_PORT_MIN (${config.rtpPortMin}) is above RTP_PORT_MAX (${config.rtpPortMax})`)
+  }
+  if (problems.length === 0 && config.freeswitchListenHost && /^(0\.0\.0\.0|::)$/.test(config.freeswitchListenHost) && !config.freeswitchAdvertisedHost) {
+    problems.push(`FREESWITCH_LISTEN_HOST=${config.freeswitchListenHost} binds every address: set FREESWITCH_ADVERTISED_HOST to the one FreeSWITCH must connect back to`)
   }
   if (problems.length === 0) problems.push(...sipTlsProblems(config), ...sipDnsProblems(config))
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)

@@ -32,13 +32,13 @@ export const ConfigSchema = Type.Object({
   rtpTimeoutS: Type.Integer({ minimum: 0, maximum: 86_400 }),
   freeswitchHost: Host,
   freeswitchPort: Port,
+  freeswitchSecret: Type.String(),
   /** TCP port drachtio-fsmrf listens on for FreeSWITCH's outbound event socket (one connection per channel); 0 = OS-assigned */
   freeswitchListenPort: Type.Integer({ minimum: 0, maximum: 65535 }),
   /** address that port is bound to; unset: the local address livecall reaches FreeSWITCH from */
   freeswitchListenHost: Type.Optional(Host),
   /** address FreeSWITCH connects back to (X-esl-outbound); unset: the bound address (set it behind NAT or in containers bound to 0.0.0.0) */
   freeswitchAdvertisedHost: Type.Optional(Host),
-  freeswitchSecret: Type.String(),
   httpHost: Host,
   httpPort: Type.Integer({ minimum: 0, maximum: 65535 }),
   /** where `dial` sends `phone` targets (SPEC §2) */
