@@ -1,7 +1,7 @@
 import net from 'node:net'
 import { closeServer, listen } from '../../util/listen.js'
 import type { Logger } from 'pino'
-import { AppSession, AppSessionState } from './app-session.js'
+import { AppSession } from './app-session.js'
 import { WireReader } from './wire-framing.js'
 
 /** What the wire server needs from the engine core. */
@@ -40,7 +40,7 @@ export class WireServer {
 
   get sessionCount(): number {
     let n = 0
-    for (const s of this.sessions) if (s.state === AppSessionState.Authenticated) n++
+    for (const s of this.sessions) if (s.authenticated) n++
     return n
   }
 
@@ -54,15 +54,17 @@ export class WireServer {
   sessionsFor(verb: string): readonly AppSession[] {
     let found = this.byVerb.get(verb)
     if (!found) {
-      found = [...this.sessions].filter((s) => s.state === AppSessionState.Authenticated && s.verbs.has(verb))
+      found = [...this.sessions].filter((s) => s.authenticated && s.verbs.has(verb))
       this.byVerb.set(verb, found)
     }
     return found
   }
 
   stop(): Promise<void> {
-    for (const s of this.sessions) s.close()
-    for (const s of this.sockets) s.destroy()
+    for (const s of this.sessions) {
+      s.close() // what is written flushes…
+      s.abort() // …and the socket goes now
+    }
     const server = this.server
     this.server = undefined
     return closeServer(server)
@@ -70,8 +72,11 @@ export class WireServer {
 
   private accept(socket: net.Socket): void {
     socket.setNoDelay(true)
-    this.sockets.add(socket)
-    const session = new AppSession(socket)
+    const session = new AppSession(socket, (closed) => {
+      this.sessions.delete(closed)
+      this.byVerb.clear()
+      this.opts.handler.onSessionClosed(closed)
+    })
     this.sessions.add(session)
     const reader = new WireReader()
     socket.on('data', (chunk) => {
@@ -80,7 +85,7 @@ export class WireServer {
         payloads = reader.push(chunk)
       } catch (err) {
         this.opts.logger.warn({ err, app: session.remote }, 'drachtio wire: broken framing, dropping client')
-        socket.destroy()
+        session.abort()
         return
       }
       for (const p of payloads) {
@@ -91,14 +96,7 @@ export class WireServer {
         }
       }
     })
-    socket.on('error', () => socket.destroy())
-    socket.on('close', () => {
-      this.sockets.delete(socket)
-      this.sessions.delete(session)
-      this.byVerb.clear()
-      session.state = AppSessionState.Closed
-      this.opts.handler.onSessionClosed(session)
-    })
+    socket.on('error', () => session.abort())
   }
 
   private dispatch(session: AppSession, payload: Buffer): void {
@@ -108,16 +106,14 @@ export class WireServer {
     const sip = crlf < 0 ? Buffer.alloc(0) : payload.subarray(crlf + 2)
     const token = leader.split('|')
     const [msgId, type] = token
-    if (session.state !== AppSessionState.Authenticated && type !== 'authenticate') {
+    if (!session.authenticated && type !== 'authenticate') {
       session.reply(msgId, 'NO|not authenticated')
       return
     }
     switch (type) {
       case 'authenticate':
-        if (token[2] === this.opts.secret) {
-          session.state = AppSessionState.Authenticated
+        if (token[2] === this.opts.secret && session.authenticate((token[3] ?? '').split(',').filter(Boolean))) {
           this.byVerb.clear()
-          session.tags = (token[3] ?? '').split(',').filter(Boolean)
           const hp = this.opts.handler.hostports()
           session.reply(msgId, `OK|${hp}|${this.opts.version}|${hp}`)
         } else {
