@@ -8,6 +8,7 @@ import { parseAppMessage } from './core/parse-app-message.js'
 import { ProxyController } from './proxy/proxy-controller.js'
 import { ServerEntries } from './core/server-entries.js'
 import { ServerSide } from './core/server-side.js'
+import { Subscriptions } from './core/subscriptions.js'
 import { DialogTable } from './dialog/dialog-table.js'
 import { ServerInviteTransaction } from './transaction/server-invite-transaction.js'
 import { TransactionLayer } from './transaction/transaction-layer.js'
@@ -30,6 +31,8 @@ export interface SipEngineOptions {
   /** §A.6 CLIENT_TIMEOUT, default 64 s */
   appResponseTimeoutMs?: number
   tcpIdleTimeoutMs?: number
+  /** how long after its expiry an unrefreshed subscription is ended (RFC 6665 §4.1.2.4), default 64·T1 */
+  subscriptionGraceMs?: number
   /** SIP over TLS on sipHost:tls.port (RFC 3261 §26.2); off when absent */
   tls?: { port: number; credentials: TlsCredentials }
   /** DNS servers for RFC 3263 resolution (`ip[:port]`); the system's when absent */
@@ -43,6 +46,8 @@ export interface EngineCounts {
   /** every transaction in the table, including those lingering for Timer D/I/J/K */
   transactionsLingering: number
   dialogs: number
+  /** subscriptions in those dialogs (RFC 6665, RFC 3515 REFER) */
+  subscriptions: number
   sipConnections: number
   appConnections: number
   /** requests (either way) with no final response yet */
@@ -113,8 +118,9 @@ export function createSipEngine(opts: SipEngineOptions): SipEngine {
     appResponseTimeoutMs: opts.appResponseTimeoutMs ?? 64_000,
     timers,
   }
-  const serverSide = new ServerSide(ctx, local)
-  const clientSide = new ClientSide(ctx, local)
+  const subscriptions = new Subscriptions(ctx, opts.subscriptionGraceMs ?? 64 * timers.T1)
+  const serverSide = new ServerSide(ctx, local, subscriptions)
+  const clientSide = new ClientSide(ctx, local, subscriptions)
   serverSide.byeSender = clientSide
   const proxies = new ProxyController(ctx, local)
 
@@ -180,6 +186,7 @@ export function createSipEngine(opts: SipEngineOptions): SipEngine {
         transactions: txns.activeCount(),
         transactionsLingering: txns.totalCount(),
         dialogs: dialogs.size,
+        subscriptions: subscriptions.count(),
         sipConnections: transport.connectionCount,
         appConnections: wire.sessionCount,
         pendingRequests: ctx.server.pendingCount() + ctx.client.pendingCount(),

@@ -26,6 +26,7 @@ import { inDialogRequest } from './in-dialog-request.js'
 import { appHeaders, defaultContentType, hasHeader, replaceLocalhost } from './header-rules.js'
 import type { LocalAddress } from './local-address.js'
 import { resolveTarget } from './resolve-target.js'
+import type { Subscriptions } from './subscriptions.js'
 import { initialCSeq, newCallId, newTag } from './tags.js'
 
 const DIALOG_BUILT = ['via', 'from', 'to', 'call-id', 'cseq', 'max-forwards']
@@ -47,6 +48,7 @@ export class ClientSide {
   constructor(
     private readonly ctx: CoreContext,
     private readonly local: LocalAddress,
+    private readonly subs: Subscriptions,
   ) {
     this.cdr = new CdrWriter(ctx.wire)
   }
@@ -88,6 +90,7 @@ export class ClientSide {
     }
     if (ct) headers.push({ name: 'content-type', value: ct })
     const req: SipRequest = { kind: 'request', method: msg.method, uri: msg.uri, headers, body: msg.body }
+    this.subs.onRequestSent(req)
     this.start(session, msgId, req, dest)
   }
 
@@ -112,6 +115,7 @@ export class ClientSide {
     if (ct) extra.push({ name: 'content-type', value: ct })
     // `sip:placeholder` from srf: the Request-URI is the remote target (§A.4, §A.9.14).
     const req = inDialogRequest(dialog, this.local, dest, msg.method, seq, extra, msg.body)
+    this.subs.onRequestSent(req, dialog)
     // RFC 3261 §15: no BYE before the ACK of our 2xx; the app gets its echo now, the wire
     // sees the BYE once the ACK is in (or has timed out).
     const holdForAck = msg.method === 'BYE' && dialog.awaitingAckTxnId !== undefined
@@ -263,6 +267,7 @@ export class ClientSide {
         else if (dialogId) this.rememberFailed(dialogId)
       }
     }
+    if (!isInvite) dialogId = this.subs.onResponseReceived(entry, res) ?? dialogId
     if (initialInvite && status >= 300) this.cdr.stop('network', status === 487 ? 'call-canceled' : 'call-rejected', raw)
     else if (initialInvite && status >= 200) this.cdr.start('network', 'uac', raw)
     notifyApp(entry.session, raw, entry.peer, entry.txnId, dialogId)
@@ -343,11 +348,13 @@ export class ClientSide {
   private synthesize(entry: ClientEntry, status: number): void {
     this.dropEarly(entry)
     if (entry.method === 'BYE' && entry.dialog) this.byeAnswered(entry.dialog, status)
-    const res = serializeMessage(buildResponse(entry.txn.request, status, { toTag: status === 487 ? undefined : newTag() }))
+    const built = buildResponse(entry.txn.request, status, { toTag: status === 487 ? undefined : newTag() })
+    const res = serializeMessage(built)
     if (entry.method === 'INVITE' && !entry.dialog) this.cdr.stop('network', status === 487 ? 'call-canceled' : 'call-rejected', res)
     // drachtio-server passes its synthesized responses to an INVITE with the dialog id too
     const req = entry.txn.request
-    const dialogId = entry.dialog?.id ??
+    const subDialogId = entry.method === 'INVITE' ? undefined : this.subs.onResponseReceived(entry, built)
+    const dialogId = subDialogId ?? entry.dialog?.id ??
       (entry.method === 'INVITE' ? dialogIdOf(getHeader(req, 'call-id') ?? '', getTag(getHeader(req, 'from') ?? '') ?? '') : '')
     notifyApp(entry.session, res, entry.peer, entry.txnId, dialogId)
   }

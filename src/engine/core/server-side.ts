@@ -29,6 +29,7 @@ import type { CoreContext } from './core-context.js'
 import { appHeaders, defaultContentType, hasHeader, replaceLocalhost } from './header-rules.js'
 import type { LocalAddress } from './local-address.js'
 import type { ServerEntry } from './server-entries.js'
+import type { Subscriptions } from './subscriptions.js'
 import { initialCSeq, newTag } from './tags.js'
 
 /** Requests an early dialog takes (RFC 3262 PRACK, RFC 3311 UPDATE, RFC 6086 INFO). */
@@ -52,6 +53,7 @@ export class ServerSide {
   constructor(
     private readonly ctx: CoreContext,
     private readonly local: LocalAddress,
+    private readonly subs: Subscriptions,
   ) {
     this.cdr = new CdrWriter(ctx.wire)
   }
@@ -197,6 +199,8 @@ export class ServerSide {
 
   private onInDialog(req: SipRequest, inbound: Inbound, peer: Peer, toTag: string, key: string): void {
     const dialog = this.matchDialog(req, toTag)
+    // RFC 6665 §4.1.2.4: a NOTIFY overtaking the 2xx to our SUBSCRIBE is routed as a new request (drachtio-server)
+    if (!dialog && req.method === 'NOTIFY' && this.subs.awaitingFinal(getHeader(req, 'call-id') ?? '', toTag)) return this.onNewRequest(req, inbound, peer, key)
     if (!dialog || dialog.owner.state === 'closed') {
       if (dialog) this.ctx.dialogs.remove(dialog)
       return this.stateless(req, peer, 481)
@@ -224,6 +228,7 @@ export class ServerSide {
     if (req.method === 'BYE') this.ctx.dialogs.remove(dialog)
     if (req.method === 'BYE') this.cdr.stop('network', 'normal-release', inbound.raw)
     notifyApp(dialog.owner, inbound.raw, inbound.peer, txnId, dialog.id)
+    if (req.method === 'NOTIFY') this.subs.onNotifyReceived(dialog, req)
     // the PRACK reaches the app (which answers it, as srf does with 200); then the 1xx stops
     // being retransmitted and what waited for it goes out (sip-dialog-controller.cpp processPrack)
     if (req.method === 'PRACK') dialog.prackReceived()
@@ -262,6 +267,7 @@ export class ServerSide {
       entry.dialog = dialog
       entry.early = undefined
     }
+    if (!isInvite) dialog = this.subs.onResponseSent(entry, res) // a 2xx to SUBSCRIBE/REFER makes or refreshes a subscription
     if (status >= 200 && entry.appTimer) {
       clearTimeout(entry.appTimer)
       entry.appTimer = undefined

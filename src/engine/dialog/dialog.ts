@@ -1,6 +1,7 @@
 import type { Peer } from '../transport/peer.js'
 import type { AppSession } from '../wire/app-session.js'
 import { TimerTable } from '../transaction/timer-table.js'
+import { SubscriptionSet } from './subscription-set.js'
 
 /**
  * A SIP dialog (RFC 3261 §12) as the engine keeps it for one app connection.
@@ -17,7 +18,7 @@ import { TimerTable } from '../transaction/timer-table.js'
  *     ▼
  *   terminating ── 401/407 to our BYE: stays for the app's BYE with credentials (Timer ByeRetry)
  *     ▼ (from every state) BYE sent/received, final response to our BYE, non-2xx final, PRACK timeout, app gone
- *   terminated
+ *   terminated ◄── last subscription over ── subscribed ◄── 2xx to SUBSCRIBE / REFER outside a dialog
  * ```
  * Early dialogs exist for a UAS from its first 1xx with a To tag, for a UAC from the first
  * reliable 1xx (drachtio-server adds a UAC dialog on a 200 or on a 1xx carrying RSeq,
@@ -25,6 +26,8 @@ import { TimerTable } from '../transaction/timer-table.js'
  * A dialog whose BYE we sent lasts until the BYE's final response, as drachtio-server
  * keeps it (sip-dialog-controller.cpp `processResponseInsideDialog` clears it then, but
  * not on a 401/407, so that srf's DigestClient can send the BYE again in the dialog).
+ * Every dialog carries its subscriptions (`subscriptions`, each a state machine of its own,
+ * subscription.ts): a REFER's in an INVITE dialog, or those of a `subscribed` dialog.
  */
 export enum DialogState {
   Early = 'early',
@@ -35,6 +38,11 @@ export enum DialogState {
   Confirmed = 'confirmed',
   /** our BYE is out, its final response not in yet (RFC 3261 §15.1.1) */
   Terminating = 'terminating',
+  /**
+   * created by a 2xx to a SUBSCRIBE (RFC 6665 §4.1.2.1, §4.2.1.1) or to a REFER outside a
+   * dialog (RFC 3515 §2.4.4): no INVITE usage; it lives while it carries a subscription
+   */
+  Subscribed = 'subscribed',
   Terminated = 'terminated',
 }
 
@@ -58,6 +66,7 @@ const ALLOWED: Record<DialogState, readonly DialogState[]> = {
   [DialogState.ConfirmedAwaitingAck]: [DialogState.Confirmed, DialogState.Terminated],
   [DialogState.Confirmed]: [DialogState.ConfirmedAwaitingAck, DialogState.Terminating, DialogState.Terminated],
   [DialogState.Terminating]: [DialogState.Terminated],
+  [DialogState.Subscribed]: [DialogState.Terminated],
   [DialogState.Terminated]: [],
 }
 
@@ -117,6 +126,8 @@ export class Dialog {
   nextRseq = 1 + Math.floor(Math.random() * 0x7fff_0000)
   /** RFC 3262 §4: the highest RSeq received (uac); lower or equal ones are retransmissions */
   lastRemoteRseq = 0
+  /** the subscriptions in this dialog (RFC 6665 §4.5.2), each with its own state machine */
+  readonly subscriptions = new SubscriptionSet()
 
   // data of the current state, set and cleared by the transition into and out of it
   private ackTxnId?: string
@@ -243,6 +254,7 @@ export class Dialog {
     this.transition(DialogState.Terminated)
     this.ackTxnId = ackTxnId // kept for the table's onRemove (stops the 2xx retransmissions)
     this.afterPrack = []
+    this.subscriptions.endAll()
     return true
   }
 
