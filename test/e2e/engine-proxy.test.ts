@@ -123,6 +123,22 @@ describe.each(['udp', 'tcp'] as const)('engine: srf proxyRequest over %s', (tran
     expect(result.responses.flatMap((r) => r.msgs.map((m) => m.status))).toEqual([200])
   })
 
+  it('Record-Route: the callee\'s BYE reaches the caller through us, and the 200 goes back the same way', async () => {
+    const b = await callee('uas-proxied-answer-send-bye.xml', { pauseMs: 300 })
+    await b.ready
+    const app = await connectProxy(h(), 'invite', [uri(b.localPort, transport)], { recordRoute: true })
+    const a = await caller('uac-invite-expect-bye.xml')
+    const bResult = await b.done
+    expectOk(a, 'A (caller)')
+    expectOk(bResult, 'B (callee)')
+    const bye = received(a, 'BYE')
+    expect(bye.all('via')).toHaveLength(2)
+    expect(bye.all('route')).toEqual([])
+    expect(bye.all('max-forwards')).toEqual(['69'])
+    expect(received(bResult, 'SIP/2.0 200').all('via')).toHaveLength(1)
+    expect(await within(app.result, 2000, 'proxyRequest to resolve')).toMatchObject({ connected: true, finalStatus: 200 })
+  })
+
   // Over TCP a SIPp caller cannot send its ACK and BYE anywhere but down its one
   // connection to us (setdest needs -t tn, whose per-call sockets SIPp then mixes up), so
   // the end-to-end leg of this flow is only checked over UDP; the proxying is the same.
@@ -196,7 +212,7 @@ describe.each(['udp', 'tcp'] as const)('engine: srf proxyRequest over %s', (tran
   it('followRedirects: a 302\'s Contact is tried next and answers', async () => {
     const answers = await callee('uas-proxied-answer-wait-bye.xml')
     await answers.ready
-    const redirects = await callee('uas-redirect-302.xml', { extraArgs: ['-key', 'redirect', uri(answers.localPort, transport)] })
+    const redirects = await callee('uas-proxy-redirect-302.xml', { extraArgs: ['-key', 'proxy_redirect', uri(answers.localPort, transport)] })
     await redirects.ready
     const app = await connectProxy(h(), 'invite', [uri(redirects.localPort, transport)], { followRedirects: true, recordRoute: true })
     const a = await caller('uac-invite-bye-expect-200.xml', { pauseMs: 200 })

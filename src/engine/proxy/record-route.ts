@@ -6,11 +6,11 @@ import type { Protocol } from '../transport/peer.js'
  * Our Record-Route value (RFC 3261 §16.6 step 4): the SIP URI of the transport the request
  * leaves on with `lr` (RFC 3261 §19.1.1), as drachtio-server writes it
  * (sip-proxy-controller.cpp `forwardRequest`: `<` + the transport's contact URI + `;lr>`,
- * `;transport=` for anything but UDP).
+ * `;transport=` for anything but UDP; over TLS the `sips:` URI of the TLS port).
  */
 export function recordRouteValue(local: LocalAddress, protocol: Protocol): string {
   const transport = protocol === 'udp' ? '' : `;transport=${protocol}`
-  return `<sip:${local.hostport}${transport};lr>`
+  return `<${protocol === 'tls' ? 'sips' : 'sip'}:${local.hostportFor(protocol)}${transport};lr>`
 }
 
 /** A Route (or Record-Route) value naming us (RFC 3261 §16.4), with `lr` when `looseOnly`. */

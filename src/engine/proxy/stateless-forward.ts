@@ -78,7 +78,7 @@ export class StatelessForwarder {
       const out: SipResponse = { ...res, headers: res.headers.filter((_, j) => j !== i) }
       const rport = next.params.get('rport')
       const dest: Peer = {
-        protocol: next.transport === 'UDP' ? 'udp' : 'tcp',
+        protocol: next.transport === 'UDP' ? 'udp' : next.transport === 'TLS' ? 'tls' : 'tcp',
         address: next.params.get('received') ?? next.host.replace(/^\[|\]$/g, ''),
         port: rport ? Number(rport) : (next.port ?? 5060),
       }
