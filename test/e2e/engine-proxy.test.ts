@@ -209,6 +209,36 @@ describe.each(['udp', 'tcp'] as const)('engine: srf proxyRequest over %s', (tran
     expect(result.responses[0]).toMatchObject({ address: '127.0.0.1', port: busy.localPort })
   })
 
+  it('when every callee fails the caller gets the best response (RFC 3261 §16.7: 603 over 486)', async () => {
+    const busy = await callee('uas-busy-486.xml')
+    const declines = await callee('uas-decline-603.xml')
+    await Promise.all([busy.ready, declines.ready])
+    const app = await connectProxy(h(), 'invite', [uri(busy.localPort, transport), uri(declines.localPort, transport)], { forking: 'simultaneous' })
+    const a = await caller('uac-invite-expect-603.xml')
+    expectOk(a, 'A (caller)')
+    expectOk(await busy.done, 'busy callee')
+    expectOk(await declines.done, 'declining callee')
+    expect(traced(a).some((m) => m.start.startsWith('SIP/2.0 486')), 'only the best response goes upstream').toBe(false)
+    const result = await within(app.result, 2000, 'proxyRequest to resolve')
+    expect(result.connected).toBe(false)
+    expect(result.responses.flatMap((r) => r.msgs.map((m) => m.status)).sort()).toEqual([486, 603])
+  })
+
+  it('provisionalTimeout: a destination that never answers is given up and the next one answers', async () => {
+    const answers = await callee('uas-proxied-answer-wait-bye.xml')
+    await answers.ready
+    const silent = await h().ports.pick() // nobody listens there
+    const app = await connectProxy(h(), 'invite', [uri(silent, transport), uri(answers.localPort, transport)], {
+      provisionalTimeout: '300ms', recordRoute: true,
+    })
+    const a = await caller('uac-invite-bye-expect-200.xml', { pauseMs: 200 })
+    expectOk(a, 'A (caller)')
+    expectOk(await answers.done, 'answering callee')
+    const result = await within(app.result, 2000, 'proxyRequest to resolve')
+    expect(result).toMatchObject({ connected: true, finalStatus: 200 })
+    expect(result.responses.flatMap((r) => r.msgs.map((m) => m.status))).toEqual([200])
+  })
+
   it('followRedirects: a 302\'s Contact is tried next and answers', async () => {
     const answers = await callee('uas-proxied-answer-wait-bye.xml')
     await answers.ready

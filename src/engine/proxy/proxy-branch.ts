@@ -19,7 +19,7 @@ import type { ProxyCommand } from './proxy-command.js'
  *     │                  ▼                 ▼
  *     │           cancel-pending ──1xx──► canceling ──final──► completed
  *     │                                                   2xx (from any live state) ──► answered
- *     └──drop──► abandoned ◄── timeout (B, C, F), transport error, cancel-pending's final
+ *     └──drop──► abandoned ◄── timeout (B, C, F, provisionalTimeout), transport error, cancel-pending's final
  * ```
  * `calling` and `proceeding` are "running": the search still waits for them. A CANCEL
  * can only go once a provisional response came (RFC 3261 §9.1), so a branch cancelled
@@ -152,11 +152,16 @@ export class ProxyBranch {
     }
   }
 
-  /** `provisionalTimeout` fired: the search moves on; a late provisional still gets its CANCEL. */
+  /**
+   * `provisionalTimeout` fired with no response at all: the search moves on. As
+   * drachtio-server does (`timerProvisional`: its client transaction goes to completed,
+   * timers A/B/C gone), the INVITE is no longer retransmitted; a late response then finds
+   * no transaction and is forwarded statelessly like drachtio's.
+   */
   private giveUp(): void {
     if (this.stateValue !== BranchState.Calling) return
-    this.cancel()
-    this.owner.onAbandoned(this)
+    this.txn?.destroy()
+    this.abandon()
   }
 
   private sendCancel(): void {
