@@ -153,6 +153,28 @@ describe.each(['udp', 'tcp'] as const)('engine: SUBSCRIBE/NOTIFY dialogs over %s
     if (h().engine) await waitFor(() => h().engine!.counts().dialogs === 0, 1000, 'the dialog to end at the terminating NOTIFY')
   })
 
+  it('subscriber: a subscription granted for 1 s and never refreshed ends at expiry on the engine (a later NOTIFY gets 481); drachtio-server keeps it', async () => {
+    const srf = await h().connectSrf()
+    const uas = await startSipp({
+      scenario: 'uas-subscribe-expire-late-notify.xml', transport, ports: h().ports, traceMessages: true, pauseMs: 1000 + GRACE_MS + 700,
+    })
+    await uas.ready
+    await subscribeTo(srf, sippUri(uas.localPort, transport), { From: '<sip:service@localhost>', Event: 'presence', Expires: '1' })
+
+    const r = await uas.done
+    expectOk(r, 'notifier (NOTIFY terminated;reason=timeout after the expiry)')
+    const toNotify = messagesOf(r.messages, /^SIP\/2\.0 \d{3} /).filter((m) => /NOTIFY/.test(headerOf(m, 'CSeq') ?? ''))
+    const last = /^SIP\/2\.0 (\d{3})/.exec(toNotify[toNotify.length - 1])?.[1]
+    if (h().server === ServerUnderTest.Embedded) {
+      // RFC 6665 §4.1.2.4: the subscriber considers the subscription over at its expiration time
+      expect(last).toBe('481')
+      expect(h().engine!.counts()).toMatchObject({ dialogs: 0, subscriptions: 0 })
+    } else {
+      // drachtio-server has no expiry of its own: the late NOTIFY still reaches the app
+      expect(last).toBe('200')
+    }
+  })
+
   it('subscriber: a NOTIFY that overtakes the 200 goes to the app that routed notify as a new request, and the dialog still forms', async () => {
     const early = deferred<Srf.SrfRequest>()
     const srf = await h().connectSrf((app) =>
