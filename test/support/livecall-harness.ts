@@ -131,6 +131,8 @@ async function shapeEnv(shape: TestShapeSettings, ports: PortPicker): Promise<{ 
     await assertReachable('drachtio-server', drachtio.host, drachtio.port)
     await assertReachable('FreeSWITCH', freeswitch.host, freeswitch.port)
     const listenPort = freeswitch.listenPort ?? (await ports.pick())
+    // in the output, so a run says which shape it tested
+    console.info(`livecall e2e, production shape: drachtio-server ${drachtio.host}:${drachtio.port} (SIP ${sip.host}:${sip.port}), FreeSWITCH ${freeswitch.host}:${freeswitch.port}, outbound event sockets on ${listenPort}`)
     return {
       sipHost: sip.host,
       sipPort: sip.port,
