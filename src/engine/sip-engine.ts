@@ -14,6 +14,8 @@ import { ServerInviteTransaction } from './transaction/server-invite-transaction
 import { TransactionLayer } from './transaction/transaction-layer.js'
 import { DEFAULT_TIMERS, type TimerValues } from './transaction/timer-values.js'
 import { createStats, type EngineStats } from './transport/engine-stats.js'
+import { nodeDnsLookup } from './dns/dns-lookup.js'
+import { SipTargetResolver } from './dns/resolve-sip-target.js'
 import type { TlsCredentials } from './transport/tls-transport.js'
 import { TransportLayer, type Inbound } from './transport/transport-layer.js'
 import type { AppSession } from './wire/app-session.js'
@@ -117,6 +119,11 @@ export function createSipEngine(opts: SipEngineOptions): SipEngine {
     client: new ClientEntries(),
     appResponseTimeoutMs: opts.appResponseTimeoutMs ?? 64_000,
     timers,
+    targets: new SipTargetResolver({
+      lookup: nodeDnsLookup({ servers: opts.dnsServers }),
+      usable: new Set(opts.tls ? ['udp', 'tcp', 'tls'] : ['udp', 'tcp']),
+      family: opts.sipHost.includes(':') ? 6 : 4,
+    }),
   }
   const subscriptions = new Subscriptions(ctx, opts.subscriptionGraceMs ?? 64 * timers.T1)
   const serverSide = new ServerSide(ctx, local, subscriptions)

@@ -3,6 +3,7 @@ import type { ClientTransaction } from '../transaction/transaction-layer.js'
 import type { Peer } from '../transport/peer.js'
 import type { Dialog } from '../dialog/dialog.js'
 import type { AppSession } from '../wire/app-session.js'
+import type { TargetFailover } from './target-failover.js'
 
 /** A request an app sent through us, known to it by `txnId` (§A.5). */
 export interface ClientEntry {
@@ -18,6 +19,8 @@ export interface ClientEntry {
   early?: Dialog
   /** the app CANCELed this INVITE: built CANCEL waiting for a provisional (RFC 3261 §9.1) */
   pendingCancel?: SipRequest
+  /** more targets for this new request (RFC 3263 §4.3); `txn` and `peer` move to each in turn */
+  failover?: TargetFailover
 }
 
 export class ClientEntries {
@@ -25,8 +28,10 @@ export class ClientEntries {
 
   add(e: ClientEntry): void {
     this.entries.set(e.txnId, e)
-    e.txn.onTerminated(() => {
-      if (this.entries.get(e.txnId) === e) this.entries.delete(e.txnId)
+    const txn = e.txn
+    // after a failover the entry belongs to its new transaction: the old one's end leaves it
+    txn.onTerminated(() => {
+      if (this.entries.get(e.txnId) === e && e.txn === txn) this.entries.delete(e.txnId)
     })
   }
 

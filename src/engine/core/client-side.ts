@@ -25,7 +25,11 @@ import type { CoreContext } from './core-context.js'
 import { inDialogRequest } from './in-dialog-request.js'
 import { appHeaders, defaultContentType, hasHeader, replaceLocalhost } from './header-rules.js'
 import type { LocalAddress } from './local-address.js'
-import { resolveTarget } from './resolve-target.js'
+import { resolveTarget, targetUri } from './resolve-target.js'
+import type { TargetFailover } from './target-failover.js'
+import { TargetList } from '../dns/target-list.js'
+import { isLiteralHost } from '../dns/uri-transport.js'
+import type { SipUri } from '../message/index.js'
 import type { Subscriptions } from './subscriptions.js'
 import { initialCSeq, newCallId, newTag } from './tags.js'
 
@@ -65,33 +69,88 @@ export class ClientSide {
   // ── new out-of-dialog requests ──────────────────────────────────────────────
 
   private outOfDialog(session: AppSession, msgId: string, routeUrl: string, msg: SipRequest): void {
-    let dest: Peer
+    let uri: SipUri
     try {
-      dest = resolveTarget(routeUrl || msg.uri)
+      uri = targetUri(routeUrl || msg.uri)
     } catch {
       return session.reply(msgId, `NOK|invalid request-uri ${msg.uri}`)
     }
-    if (this.local.isSelf(dest.address, dest.port)) return session.reply(msgId, 'NOK|can not send request to myself')
+    // a literal address goes as it is; a name through RFC 3263 (NAPTR, SRV, A/AAAA)
+    if (isLiteralHost(uri.host)) return this.outOfDialogTo(session, msgId, routeUrl, msg, [resolveTarget(routeUrl || msg.uri)])
+    this.ctx.targets.resolve(uri).then(
+      (targets) => this.outOfDialogTo(session, msgId, routeUrl, msg, targets),
+      (err: Error) => {
+        this.ctx.logger.info({ err: err.message, host: uri.host }, 'DNS resolution failed')
+        this.outOfDialogTo(session, msgId, routeUrl, msg, [])
+      },
+    )
+  }
+
+  /** A new request to the first of `targets` (none: the name did not resolve, 503 DNS Error). */
+  private outOfDialogTo(session: AppSession, msgId: string, routeUrl: string, msg: SipRequest, targets: Peer[]): void {
+    if (session.state === 'closed') return
+    const usable = targets.filter((t) => !this.local.isSelf(t.address, t.port))
+    if (targets.length > 0 && usable.length === 0) return session.reply(msgId, 'NOK|can not send request to myself')
     const ct = defaultContentType(msg)
     if (msg.body.length > 0 && !ct && !hasHeader(msg, 'content-type')) return session.reply(msgId, 'NOK|missing content-type')
+    const build = this.requestBuilder(routeUrl, msg, ct)
+    if (usable.length === 0) return this.dnsFailure(session, msgId, build({ protocol: 'udp', address: targetUri(routeUrl || msg.uri).host, port: 5060 }))
+    const list = new TargetList(usable)
+    const dest = list.current
+    const req = build(dest)
+    this.subs.onRequestSent(req)
+    this.start(session, msgId, req, dest, undefined, undefined, usable.length > 1 ? { list, build, provisional: false } : undefined)
+  }
+
+  /**
+   * How the app's new request looks for a given target: From tag, Call-ID and CSeq fixed
+   * once, Via (new branch) and our Contact for the target's transport (RFC 3263 §4.3).
+   */
+  private requestBuilder(routeUrl: string, msg: SipRequest, ct: string | undefined): (dest: Peer) => SipRequest {
+    const hostport = this.local.hostport
+    const from = replaceLocalhost('from', getHeader(msg, 'from') ?? `<sip:${hostport}>`, hostport)
+    const fixed = {
+      from: getTag(from) === undefined ? `${from};tag=${newTag()}` : from,
+      callId: getHeader(msg, 'call-id') ?? newCallId(),
+      cseq: getHeader(msg, 'cseq') ?? `${initialCSeq()} ${msg.method}`,
+    }
+    return (dest) => this.buildOutOfDialog(routeUrl, msg, ct, dest, fixed)
+  }
+
+  private buildOutOfDialog(routeUrl: string, msg: SipRequest, ct: string | undefined, dest: Peer, fixed: { from: string; callId: string; cseq: string }): SipRequest {
     const hostport = this.local.hostport
     const headers: SipHeader[] = [{ name: 'via', value: this.local.via(dest.protocol, newBranch()) }]
     const maxForwards = getHeader(msg, 'max-forwards') ?? '70'
     headers.push({ name: 'max-forwards', value: maxForwards })
-    const from = replaceLocalhost('from', getHeader(msg, 'from') ?? `<sip:${hostport}>`, hostport)
-    headers.push({ name: 'from', value: getTag(from) === undefined ? `${from};tag=${newTag()}` : from })
+    headers.push({ name: 'from', value: fixed.from })
     headers.push({ name: 'to', value: replaceLocalhost('to', getHeader(msg, 'to') ?? `<${msg.uri}>`, hostport) })
-    headers.push({ name: 'call-id', value: getHeader(msg, 'call-id') ?? newCallId() })
-    headers.push({ name: 'cseq', value: getHeader(msg, 'cseq') ?? `${initialCSeq()} ${msg.method}` })
+    headers.push({ name: 'call-id', value: fixed.callId })
+    headers.push({ name: 'cseq', value: fixed.cseq })
     if (routeUrl) headers.push({ name: 'route', value: `<${routeUrl.replace(/^<|>$/g, '')};lr>` })
     headers.push(...appHeaders(msg, DIALOG_BUILT, hostport))
     if (['INVITE', 'SUBSCRIBE', 'REFER'].includes(msg.method) && !hasHeader(msg, 'contact')) {
       headers.push({ name: 'contact', value: this.local.contact(dest.protocol) })
     }
     if (ct) headers.push({ name: 'content-type', value: ct })
-    const req: SipRequest = { kind: 'request', method: msg.method, uri: msg.uri, headers, body: msg.body }
-    this.subs.onRequestSent(req)
-    this.start(session, msgId, req, dest)
+    return { kind: 'request', method: msg.method, uri: msg.uri, headers, body: msg.body }
+  }
+
+  /**
+   * The name led nowhere (or DNS failed): the app gets its echo, then a 503 "DNS Error",
+   * sofia's answer when resolution fails (SIPDNS_503_ERROR).
+   */
+  private dnsFailure(session: AppSession, msgId: string, req: SipRequest): void {
+    const txnId = randomUUID()
+    const dest: Peer = { protocol: 'udp', address: targetUri(req.uri).host, port: 5060 }
+    const buf = serializeMessage(req)
+    session.reply(msgId, `OK|${meta6('application', buf.length, dest)}|${txnId}|Msg sent:|`, buf)
+    const res = serializeMessage(buildResponse(req, 503, { reason: 'DNS Error', toTag: newTag() }))
+    const isInvite = req.method === 'INVITE'
+    if (isInvite) this.cdr.attempt('application', buf)
+    if (isInvite) this.cdr.stop('network', 'call-rejected', res)
+    const dialogId = isInvite ? dialogIdOf(getHeader(req, 'call-id') ?? '', getTag(getHeader(req, 'from') ?? '') ?? '') : ''
+    if (isInvite) this.rememberFailed(dialogId)
+    notifyApp(session, res, dest, txnId, dialogId)
   }
 
   // ── in-dialog requests (RFC 3261 §12.2.1.1) ────────────────────────────────
@@ -212,18 +271,27 @@ export class ClientSide {
 
   // ── sending, and the responses ──────────────────────────────────────────────
 
-  private start(session: AppSession, msgId: string, req: SipRequest, dest: Peer, dialog?: Dialog, hold?: (send: () => void) => void): Buffer {
+  private start(session: AppSession, msgId: string, req: SipRequest, dest: Peer, dialog?: Dialog, hold?: (send: () => void) => void, failover?: TargetFailover): Buffer {
     const txnId = randomUUID()
     const entryRef: { e?: ClientEntry } = {}
-    const txn = this.ctx.txns.createClient(req, dest, {
-      onResponse: (res, raw, retransmission) => this.onResponse(entryRef.e!, res, raw, retransmission),
-      onTimeout: () => this.synthesize(entryRef.e!, 408),
-      onTransportError: (err) => {
-        this.ctx.logger.info({ err: err.message, dest: `${dest.address}:${dest.port}` }, 'request could not be sent')
-        this.synthesize(entryRef.e!, 503)
+    const tu: ClientTransactionUser = {
+      onResponse: (res, raw, retransmission) => {
+        if (failover && res.status < 200) failover.provisional = true
+        // RFC 3263 §4.3: a 503 from this target → the next one (the ICT has ACKed it)
+        if (res.status === 503 && this.failOver(entryRef.e!, tu)) return
+        this.onResponse(entryRef.e!, res, raw, retransmission)
       },
-    })
-    const entry: ClientEntry = { txnId, txn, method: req.method, peer: dest, session, dialog }
+      onTimeout: () => {
+        if (!this.failOver(entryRef.e!, tu)) this.synthesize(entryRef.e!, 408)
+      },
+      onTransportError: (err) => {
+        const peer = entryRef.e!.peer
+        this.ctx.logger.info({ err: err.message, dest: `${peer.address}:${peer.port}` }, 'request could not be sent')
+        if (!this.failOver(entryRef.e!, tu)) this.synthesize(entryRef.e!, 503)
+      },
+    }
+    const txn = this.ctx.txns.createClient(req, dest, tu)
+    const entry: ClientEntry = { txnId, txn, method: req.method, peer: dest, session, dialog, failover }
     entryRef.e = entry
     this.ctx.client.add(entry)
     const buf = serializeMessage(req)
@@ -233,6 +301,27 @@ export class ClientSide {
     else void txn.start(buf)
     if (req.method === 'INVITE' && !dialog) this.cdr.attempt('application', buf)
     return buf
+  }
+
+  /**
+   * RFC 3263 §4.3: the current target timed out (Timer B/F), could not be reached, or
+   * answered 503 — the same request goes to the next target in a new client transaction
+   * (new branch), under the same txnId; the app sees only the final outcome. Not after a
+   * provisional response or a CANCEL from the app. Returns whether it moved on.
+   */
+  private failOver(entry: ClientEntry, tu: ClientTransactionUser): boolean {
+    const f = entry.failover
+    if (!f || f.provisional || entry.pendingCancel || entry.dialog || entry.early) return false
+    const dest = f.list.advance()
+    if (!dest) return false
+    const req = f.build(dest)
+    this.ctx.logger.info({ from: `${entry.peer.protocol}/${entry.peer.address}:${entry.peer.port}`, to: `${dest.protocol}/${dest.address}:${dest.port}` }, 'trying the next target (RFC 3263 §4.3)')
+    const txn = this.ctx.txns.createClient(req, dest, tu)
+    entry.txn = txn
+    entry.peer = dest
+    this.ctx.client.add(entry)
+    void txn.start()
+    return true
   }
 
   private onResponse(entry: ClientEntry, res: SipResponse, raw: Buffer, retransmission: boolean): void {

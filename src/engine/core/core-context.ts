@@ -5,6 +5,7 @@ import type { TransportLayer } from '../transport/transport-layer.js'
 import type { TransactionLayer } from '../transaction/transaction-layer.js'
 import type { TimerValues } from '../transaction/timer-values.js'
 import type { WireServer } from '../wire/wire-server.js'
+import type { SipTargetResolver } from '../dns/resolve-sip-target.js'
 import type { ClientEntries } from './client-entries.js'
 import type { ServerEntries } from './server-entries.js'
 
@@ -22,4 +23,6 @@ export interface CoreContext {
   appResponseTimeoutMs: number
   /** T1/T2/T4 (RFC 3261 §17.1.1.1), also for the dialog's RFC 3262 timers */
   timers: TimerValues
+  /** RFC 3263 resolution of request targets named by host */
+  targets: SipTargetResolver
 }

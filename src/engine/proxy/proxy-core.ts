@@ -164,8 +164,8 @@ export class ProxyCore implements BranchOwner {
       }
       if (this.isInvite) this.deps.cdr.start('application', 'proxy-uas', buf)
       for (const b of this.branches) if (b !== branch) b.cancel() // §16.7 step 10
-    } else {
-      this.deps.transport.sendQuietly(buf, this.txn.peer) // §16.7 step 5: every 2xx goes upstream
+    } else if (this.isInvite) {
+      this.deps.transport.sendQuietly(buf, this.txn.peer) // §16.7 step 5: every 2xx to an INVITE goes upstream
     }
     this.afterBranchEvent()
   }

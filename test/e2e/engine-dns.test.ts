@@ -1,0 +1,174 @@
+import type Srf from 'drachtio-srf'
+import { afterAll, describe, expect, it } from 'vitest'
+import { pcmuSdp } from '../support/engine-harness.js'
+import { TestDnsServer } from '../support/dns-server.js'
+import { describeSipp, startSipp, type SippRun, type SippTransport } from '../support/sipp.js'
+import { useEngineHarness } from '../support/use-engine-harness.js'
+
+/**
+ * RFC 3263 target resolution on the embedded engine: unmodified drachtio-srf apps dial
+ * names (`sip:service@carrier.example.net`) that only the test's own DNS server on
+ * loopback knows (NAPTR, SRV, A), with SIPp UAS callees on loopback ports. T1 is 50 ms
+ * here, so Timer B (64·T1) is 3.2 s and a dead UDP target fails over quickly.
+ */
+
+const T1 = 50
+const dns = new TestDnsServer()
+afterAll(async () => {
+  await dns.stop()
+})
+
+const h = useEngineHarness({
+  engineOptions: async () => {
+    await dns.start()
+    return { dnsServers: [dns.address], timers: { T1, T2: 4000, T4: 5000 } }
+  },
+})
+
+/** srf's createUAC and how long it took. */
+async function dial(srf: Srf, uri: string): Promise<{ dialog: Srf.Dialog; ms: number }> {
+  const started = Date.now()
+  const dialog = await srf.createUAC(uri, { localSdp: pcmuSdp(40200) })
+  return { dialog, ms: Date.now() - started }
+}
+
+async function hangUp(dialog: Srf.Dialog): Promise<void> {
+  await new Promise<void>((resolve, reject) => dialog.destroy(undefined, (err) => (err ? reject(err) : resolve())))
+}
+
+async function callee(transport: SippTransport): Promise<SippRun> {
+  const uas = await startSipp({ scenario: 'uas-answer-wait-bye.xml', transport, ports: h().ports, traceMessages: true })
+  await uas.ready
+  return uas
+}
+
+async function expectAnswered(uas: SippRun): Promise<void> {
+  const r = await uas.done
+  expect(r.code, describeSipp(r)).toBe(0)
+  expect(r.successful).toBe(1)
+}
+
+describe('engine: RFC 3263 resolution of Request-URI names', () => {
+  it('reaches a UDP callee named only by an SRV record (_sip._udp, no NAPTR)', async () => {
+    const uas = await callee('udp')
+    dns.set('srv-udp.carrier.example.net', {})
+    dns.set('_sip._udp.srv-udp.carrier.example.net', { srv: [{ priority: 10, weight: 1, port: uas.localPort, target: 'edge1.carrier.example.net' }] })
+    dns.set('edge1.carrier.example.net', { a: ['127.0.0.1'] })
+    const srf = await h().connectSrf()
+
+    const { dialog } = await dial(srf, 'sip:service@srv-udp.carrier.example.net')
+    await hangUp(dialog)
+    await expectAnswered(uas)
+    expect(dns.queries).toEqual(expect.arrayContaining(['NAPTR srv-udp.carrier.example.net', 'SRV _sip._udp.srv-udp.carrier.example.net', 'A edge1.carrier.example.net']))
+  })
+
+  it('follows NAPTR to TCP when SIP+D2T has the lower order (RFC 3263 §4.1)', async () => {
+    const uas = await callee('tcp')
+    const dead = await h().ports.pick()
+    dns.set('naptr.carrier.example.net', {
+      naptr: [
+        { order: 20, preference: 10, flags: 'S', services: 'SIP+D2U', replacement: '_sip._udp.naptr.carrier.example.net' },
+        { order: 10, preference: 10, flags: 'S', services: 'SIP+D2T', replacement: '_sip._tcp.naptr.carrier.example.net' },
+      ],
+    })
+    dns.set('_sip._tcp.naptr.carrier.example.net', { srv: [{ priority: 10, weight: 1, port: uas.localPort, target: 'edge1.carrier.example.net' }] })
+    dns.set('_sip._udp.naptr.carrier.example.net', { srv: [{ priority: 10, weight: 1, port: dead, target: 'edge1.carrier.example.net' }] })
+    dns.set('edge1.carrier.example.net', { a: ['127.0.0.1'] })
+    const srf = await h().connectSrf()
+
+    const { dialog, ms } = await dial(srf, 'sip:service@naptr.carrier.example.net')
+    expect(ms).toBeLessThan(2000) // straight to TCP: no Timer B on the UDP record
+    await hangUp(dialog)
+    await expectAnswered(uas)
+  })
+
+  it('uses only A records for a name with an explicit port (RFC 3263 §4.2)', async () => {
+    const uas = await callee('udp')
+    dns.set('a-only.carrier.example.net', { a: ['127.0.0.1'] })
+    const srf = await h().connectSrf()
+    const before = dns.queries.length
+
+    const { dialog } = await dial(srf, `sip:service@a-only.carrier.example.net:${uas.localPort}`)
+    await hangUp(dialog)
+    await expectAnswered(uas)
+    expect(dns.queries.slice(before)).toEqual(['A a-only.carrier.example.net'])
+  })
+
+  it('with ;transport=tcp looks up _sip._tcp only (RFC 3263 §4.1)', async () => {
+    const uas = await callee('tcp')
+    dns.set('tcp-only.carrier.example.net', {})
+    dns.set('_sip._tcp.tcp-only.carrier.example.net', { srv: [{ priority: 10, weight: 1, port: uas.localPort, target: 'edge1.carrier.example.net' }] })
+    dns.set('edge1.carrier.example.net', { a: ['127.0.0.1'] })
+    const srf = await h().connectSrf()
+    const before = dns.queries.length
+
+    const { dialog } = await dial(srf, 'sip:service@tcp-only.carrier.example.net;transport=tcp')
+    await hangUp(dialog)
+    await expectAnswered(uas)
+    expect(dns.queries.slice(before)).toEqual(['SRV _sip._tcp.tcp-only.carrier.example.net', 'A edge1.carrier.example.net'])
+  })
+
+  it('UDP: the first SRV target never answers; after Timer B the INVITE goes to the next, and the app sees only the 200', async () => {
+    const uas = await callee('udp')
+    const dead = await h().ports.pick()
+    dns.set('failover-udp.carrier.example.net', {})
+    dns.set('_sip._udp.failover-udp.carrier.example.net', {
+      srv: [
+        { priority: 10, weight: 1, port: dead, target: 'edge1.carrier.example.net' },
+        { priority: 20, weight: 1, port: uas.localPort, target: 'edge1.carrier.example.net' },
+      ],
+    })
+    dns.set('edge1.carrier.example.net', { a: ['127.0.0.1'] })
+    const srf = await h().connectSrf()
+    const provisional: number[] = []
+
+    const started = Date.now()
+    const dialog = await srf.createUAC('sip:service@failover-udp.carrier.example.net', { localSdp: pcmuSdp(40202) }, {
+      cbProvisional: (res) => provisional.push(res.status),
+    })
+    const ms = Date.now() - started
+    expect(ms).toBeGreaterThanOrEqual(64 * T1 - 100) // Timer B on the dead target first
+    expect(provisional).toEqual([180]) // the far end's 180; nothing of the dead target
+    await hangUp(dialog)
+    await expectAnswered(uas)
+  })
+
+  it('TCP: a refused connection moves to the next SRV target at once', async () => {
+    const uas = await callee('tcp')
+    const dead = await h().ports.pick()
+    dns.set('failover-tcp.carrier.example.net', {})
+    dns.set('_sip._tcp.failover-tcp.carrier.example.net', {
+      srv: [
+        { priority: 10, weight: 5, port: dead, target: 'edge1.carrier.example.net' },
+        { priority: 20, weight: 5, port: uas.localPort, target: 'edge1.carrier.example.net' },
+      ],
+    })
+    dns.set('edge1.carrier.example.net', { a: ['127.0.0.1'] })
+    const srf = await h().connectSrf()
+
+    const { dialog, ms } = await dial(srf, 'sip:service@failover-tcp.carrier.example.net;transport=tcp')
+    expect(ms).toBeLessThan(1500)
+    await hangUp(dialog)
+    await expectAnswered(uas)
+  })
+
+  it('every target refused: the app gets one 503', async () => {
+    const [dead1, dead2] = await h().ports.pickMany(2)
+    dns.set('all-dead.carrier.example.net', {})
+    dns.set('_sip._tcp.all-dead.carrier.example.net', {
+      srv: [
+        { priority: 10, weight: 1, port: dead1, target: 'edge1.carrier.example.net' },
+        { priority: 20, weight: 1, port: dead2, target: 'edge1.carrier.example.net' },
+      ],
+    })
+    dns.set('edge1.carrier.example.net', { a: ['127.0.0.1'] })
+    const srf = await h().connectSrf()
+
+    await expect(dial(srf, 'sip:service@all-dead.carrier.example.net;transport=tcp')).rejects.toMatchObject({ status: 503 })
+  })
+
+  it('a name that does not exist: the app gets 503 DNS Error', async () => {
+    const srf = await h().connectSrf()
+    await expect(dial(srf, 'sip:service@nowhere.carrier.example.net')).rejects.toMatchObject({ status: 503, reason: 'DNS Error' })
+  })
+})
