@@ -1,15 +1,19 @@
+import { readFileSync } from 'node:fs'
 import type Srf from 'drachtio-srf'
 import { afterAll, describe, expect, it } from 'vitest'
 import { pcmuSdp } from '../support/engine-harness.js'
 import { TestDnsServer } from '../support/dns-server.js'
+import { buildResponse, newTag } from '../support/sip-message.js'
+import { TlsSipPeer, tlsFixture } from '../support/tls-sip-peer.js'
 import { describeSipp, startSipp, type SippRun, type SippTransport } from '../support/sipp.js'
 import { useEngineHarness } from '../support/use-engine-harness.js'
 
 /**
  * RFC 3263 target resolution on the embedded engine: unmodified drachtio-srf apps dial
  * names (`sip:service@carrier.example.net`) that only the test's own DNS server on
- * loopback knows (NAPTR, SRV, A), with SIPp UAS callees on loopback ports. T1 is 50 ms
- * here, so Timer B (64·T1) is 3.2 s and a dead UDP target fails over quickly.
+ * loopback knows (NAPTR, SRV, A), with SIPp UAS callees on loopback ports (and TLS peers
+ * for sips:). T1 is 50 ms here, so Timer B (64·T1) is 3.2 s and a dead UDP target fails
+ * over quickly. TLS targets are verified against the test CA (SIP_TLS_VERIFY=peer).
  */
 
 const T1 = 50
@@ -19,9 +23,15 @@ afterAll(async () => {
 })
 
 const h = useEngineHarness({
-  engineOptions: async () => {
+  engineOptions: async (ports) => {
     await dns.start()
-    return { dnsServers: [dns.address], timers: { T1, T2: 4000, T4: 5000 } }
+    const credentials = {
+      cert: readFileSync(tlsFixture('sip.pem')),
+      key: readFileSync(tlsFixture('sip.key')),
+      verify: 'peer' as const,
+      ca: readFileSync(tlsFixture('ca.pem')),
+    }
+    return { dnsServers: [dns.address], timers: { T1, T2: 4000, T4: 5000 }, tls: { port: await ports.pick(), credentials } }
   },
 })
 
@@ -170,5 +180,69 @@ describe('engine: RFC 3263 resolution of Request-URI names', () => {
   it('a name that does not exist: the app gets 503 DNS Error', async () => {
     const srf = await h().connectSrf()
     await expect(dial(srf, 'sip:service@nowhere.carrier.example.net')).rejects.toMatchObject({ status: 503, reason: 'DNS Error' })
+  })
+
+  it('sips: follows only SIPS+D2T to _sips._tcp; a 503 from the first TLS target moves to the next (RFC 3263 §4.3)', async () => {
+    const busy = TlsSipPeer.create()
+    const good = TlsSipPeer.create()
+    try {
+      await busy.listen()
+      await good.listen()
+      dns.set('secure.carrier.example.net', {
+        naptr: [
+          { order: 10, preference: 10, flags: 'S', services: 'SIP+D2U', replacement: '_sip._udp.secure.carrier.example.net' },
+          { order: 20, preference: 10, flags: 'S', services: 'SIPS+D2T', replacement: '_sips._tcp.secure.carrier.example.net' },
+        ],
+      })
+      dns.set('_sips._tcp.secure.carrier.example.net', {
+        srv: [
+          { priority: 10, weight: 1, port: busy.port, target: 'edge1.carrier.example.net' },
+          { priority: 20, weight: 1, port: good.port, target: 'edge1.carrier.example.net' },
+        ],
+      })
+      dns.set('edge1.carrier.example.net', { a: ['127.0.0.1'] })
+      // the certificate names carrier.example.net, not secure.carrier.example.net: the check
+      // is for the URI's host (RFC 5922 §4), so the URI names carrier.example.net itself
+      dns.set('carrier.example.net', { naptr: dns.zone.get('secure.carrier.example.net')!.naptr!.map((n) => ({ ...n })) })
+      const srf = await h().connectSrf()
+      const provisional: number[] = []
+
+      const calling = srf.createUAC('sips:service@carrier.example.net', { localSdp: pcmuSdp(40204) }, {
+        cbProvisional: (res) => provisional.push(res.status),
+      })
+      const first = await busy.request('INVITE')
+      busy.send(first.socket, buildResponse(first.text, 503, { toTag: newTag() }))
+      await busy.request('ACK') // the engine ACKs the 503 itself (RFC 3261 §17.1.1.3)
+      const second = await good.request('INVITE')
+      expect(second.text).toMatch(/^Via: SIP\/2\.0\/TLS /m)
+      const ok = buildResponse(second.text, 200, { toTag: newTag(), contact: `sips:bob@127.0.0.1:${good.port};transport=tls`, body: pcmuSdp(41004) })
+      good.send(second.socket, ok)
+      const dialog = await calling
+      expect(provisional).toEqual([])
+      await good.request('ACK')
+      const hungUp = hangUp(dialog)
+      const bye = await good.request('BYE')
+      good.send(bye.socket, buildResponse(bye.text, 200))
+      await hungUp
+    } finally {
+      await busy.close()
+      await good.close()
+    }
+  })
+
+  it('sips: a TLS target whose certificate does not name the URI\'s host is refused: 503', async () => {
+    const peer = TlsSipPeer.create()
+    try {
+      await peer.listen()
+      dns.set('_sips._tcp.other.example.org', { srv: [{ priority: 10, weight: 1, port: peer.port, target: 'edge1.carrier.example.net' }] })
+      dns.set('other.example.org', {})
+      dns.set('edge1.carrier.example.net', { a: ['127.0.0.1'] })
+      const srf = await h().connectSrf()
+
+      await expect(dial(srf, 'sips:service@other.example.org')).rejects.toMatchObject({ status: 503 })
+      expect(peer.log).toEqual([])
+    } finally {
+      await peer.close()
+    }
   })
 })
