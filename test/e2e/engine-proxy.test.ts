@@ -1,6 +1,6 @@
 import type Srf from 'drachtio-srf'
 import { describe, expect, it } from 'vitest'
-import { deferred, type EngineHarness, within } from '../support/engine-harness.js'
+import { deferred, type EngineHarness, ServerUnderTest, within } from '../support/engine-harness.js'
 import { useEngineHarness } from '../support/use-engine-harness.js'
 import { describeSipp, runSipp, startSipp, type SippResult, type SippTransport } from '../support/sipp.js'
 
@@ -137,6 +137,34 @@ describe.each(['udp', 'tcp'] as const)('engine: srf proxyRequest over %s', (tran
     expect(bye.all('max-forwards')).toEqual(['69'])
     expect(received(bResult, 'SIP/2.0 200').all('via')).toHaveLength(1)
     expect(await within(app.result, 2000, 'proxyRequest to resolve')).toMatchObject({ connected: true, finalStatus: 200 })
+  })
+
+  it('CDRs carry the proxy roles: start proxy-uac (network) and proxy-uas (application), a stop pair for the BYE', async (ctx) => {
+    // a real drachtio-server writes CDRs only with <cdrs>true</cdrs> configured
+    if (h().server !== ServerUnderTest.Embedded) ctx.skip()
+    const b = await callee('uas-proxied-answer-wait-bye.xml')
+    await b.ready
+    const cdrs: string[] = []
+    await h().connectSrf((srf) => {
+      srf.on('cdr:attempt', (source: string) => cdrs.push(`attempt ${source}`))
+      srf.on('cdr:start', (source: string, _time: string, role: string) => cdrs.push(`start ${source} ${role}`))
+      srf.on('cdr:stop', (source: string, _time: string, reason: string) => cdrs.push(`stop ${source} ${reason}`))
+    })
+    const app = await connectProxy(h(), 'invite', [uri(b.localPort, transport)], { recordRoute: true })
+    const a = await caller('uac-invite-bye-expect-200.xml', { pauseMs: 200 })
+    expectOk(a, 'A (caller)')
+    expectOk(await b.done, 'B (callee)')
+    await within(app.result, 2000, 'proxyRequest to resolve')
+    const deadline = Date.now() + 2000
+    while (cdrs.length < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    expect(cdrs).toEqual([
+      'attempt network',
+      'attempt application',
+      'start network proxy-uac',
+      'start application proxy-uas',
+      'stop network normal-release',
+      'stop application normal-release',
+    ])
   })
 
   // Over TCP a SIPp caller cannot send its ACK and BYE anywhere but down its one
