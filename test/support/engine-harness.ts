@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import Srf from 'drachtio-srf'
 import { loadConfig } from '../../src/config/index.js'
 import { createSipEngine, type SipEngineOptions } from '../../src/engine/index.js'
@@ -71,7 +72,10 @@ export class EngineHarness {
         drachtioHost: config.drachtioHost,
         drachtioPort: config.drachtioPort,
         drachtioSecret: config.drachtioSecret,
+        // an external server's SIP over TLS port, when the run names one
+        sipTlsPort: opts.env?.SIP_TLS_PORT ? config.sipTlsPort : undefined,
       }
+      await assertListening(endpoints.drachtioHost, endpoints.drachtioPort)
       return new EngineHarness(endpoints, null, ports, settleMs)
     }
     const [sipPort, drachtioPort] = await ports.pickMany(2)
@@ -155,6 +159,26 @@ export class EngineHarness {
     this.disconnectApps()
     await this.engine?.stop()
   }
+}
+
+/**
+ * External-server mode: the drachtio-server named by DRACHTIO_HOST/DRACHTIO_PORT accepts a
+ * TCP connection, or the file fails at once naming the address (srf would otherwise retry
+ * its connection until every test has timed out).
+ */
+function assertListening(host: string, port: number, timeoutMs = 3000): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const socket = connect({ host, port })
+    const done = (err?: string): void => {
+      clearTimeout(timer)
+      socket.destroy()
+      if (err) reject(new Error(`external drachtio-server (DRACHTIO_HOST) not reachable at ${host}:${port}: ${err}`))
+      else resolve()
+    }
+    const timer = setTimeout(() => done(`no answer within ${timeoutMs} ms`), timeoutMs)
+    socket.once('connect', () => done())
+    socket.once('error', (err) => done(err.message))
+  })
 }
 
 function sleep(ms: number): Promise<void> {
