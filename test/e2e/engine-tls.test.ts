@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type Srf from 'drachtio-srf'
-import { afterEach, describe, expect, it } from 'vitest'
-import { deferred, pcmuSdp, within } from '../support/engine-harness.js'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { deferred, pcmuSdp, ServerUnderTest, within, type EngineHarness } from '../support/engine-harness.js'
 import type { PortPicker } from '../support/ports.js'
 import { describeSipp, startSipp } from '../support/sipp.js'
 import { buildMessage, buildResponse, header, newBranch, newTag, statusOf, uriOf } from '../support/sip-message.js'
@@ -12,7 +12,16 @@ import { useEngineHarness } from '../support/use-engine-harness.js'
  * SIP over TLS (RFC 3261 §26.2, RFC 5630) on the embedded engine, with unmodified
  * drachtio-srf apps and a real TLS SIP peer (node:tls; Debian's SIPp has no TLS) as the
  * far end. Certificates: the committed test-only ones of test/fixtures/tls/.
+ * Against an external drachtio-server the tests run when SIP_TLS_PORT names its TLS port
+ * (the verification ones need the engine's SIP_TLS_VERIFY and are skipped there).
  */
+
+/** Skip the tests of a block when the server under test has no TLS port we know of. */
+function needsTls(h: () => EngineHarness, embeddedOnly = false): void {
+  beforeEach((ctx) => {
+    if (h().endpoints.sipTlsPort === undefined || (embeddedOnly && h().server !== ServerUnderTest.Embedded)) ctx.skip()
+  })
+}
 
 const engineTls = (verify: 'none' | 'peer' = 'none') => async (ports: PortPicker) => ({
   tls: {
@@ -65,6 +74,7 @@ function okTo(peer: TlsSipPeer, m: TlsReceived): void {
 
 describe('engine: SIP over TLS, inbound', () => {
   const h = useEngineHarness({ engineOptions: engineTls() })
+  needsTls(h)
   let peer: TlsSipPeer
   afterEach(async () => {
     await peer?.close()
@@ -156,6 +166,7 @@ describe('engine: SIP over TLS, inbound', () => {
 
 describe('engine: SIP over TLS, outbound (srf.createUAC)', () => {
   const h = useEngineHarness({ engineOptions: engineTls() })
+  needsTls(h)
   let peer: TlsSipPeer
   afterEach(async () => {
     await peer?.close()
@@ -233,6 +244,7 @@ describe('engine: SIP over TLS, outbound (srf.createUAC)', () => {
 
 describe('engine: SIP over TLS with SIP_TLS_VERIFY=peer', () => {
   const h = useEngineHarness({ engineOptions: engineTls('peer') })
+  needsTls(h, true)
   let peer: TlsSipPeer
   afterEach(async () => {
     await peer?.close()
