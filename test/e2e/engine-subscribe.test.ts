@@ -153,6 +153,38 @@ describe.each(['udp', 'tcp'] as const)('engine: SUBSCRIBE/NOTIFY dialogs over %s
     if (h().engine) await waitFor(() => h().engine!.counts().dialogs === 0, 1000, 'the dialog to end at the terminating NOTIFY')
   })
 
+  it('subscriber: the app refreshes in the dialog, un-subscribes with Expires: 0, and the notifier\'s final NOTIFY ends the dialog', async () => {
+    const srf = await h().connectSrf()
+    const uas = await startSipp({
+      scenario: 'uas-subscribe-expect-refresh-unsubscribe.xml', transport, ports: h().ports, traceMessages: true, pauseMs: 200,
+    })
+    await uas.ready
+    const dlg = await subscribeTo(srf, sippUri(uas.localPort, transport), { From: '<sip:service@localhost>', Event: 'presence', Expires: '3600' })
+    const states: string[] = []
+    const answers: number[] = []
+    const destroyed = deferred()
+    dlg.on('destroy', () => destroyed.resolve())
+    dlg.on('notify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
+      const state = req.get('Subscription-State')
+      states.push(state)
+      res.send(200)
+      // RFC 6665 §4.1.2.2 refresh, then §4.1.2.3 un-subscribe
+      const expires = state === 'active;expires=3600' ? '600' : state === 'active;expires=600' ? '0' : undefined
+      if (expires) void dlg.request({ method: 'SUBSCRIBE', headers: { Event: 'presence', Expires: expires } }).then((r) => answers.push(r.status))
+    })
+
+    const r = await uas.done
+    expectOk(r, 'notifier (expects the refresh with Expires: 600, then Expires: 0)')
+    await within(destroyed.promise, 1000, 'the dialog\'s destroy on the final NOTIFY')
+    expect(states).toEqual(['active;expires=3600', 'active;expires=600', 'terminated;reason=timeout'])
+    expect(answers).toEqual([200, 200])
+    const subscribes = messagesOf(r.messages, /^SUBSCRIBE /)
+    expect(subscribes.map((m) => headerOf(m, 'Expires'))).toEqual(['3600', '600', '0'])
+    expect(new Set(subscribes.map((m) => headerOf(m, 'Call-ID'))).size).toBe(1)
+    expect(subscribes.slice(1).every((m) => /;tag=/.test(headerOf(m, 'To') ?? ''))).toBe(true)
+    if (h().engine) await waitFor(() => h().engine!.counts().dialogs === 0, 1000, 'the dialog to end at the final NOTIFY')
+  })
+
   it('subscriber: a subscription granted for 1 s and never refreshed ends at expiry on the engine (a later NOTIFY gets 481); drachtio-server keeps it', async () => {
     const srf = await h().connectSrf()
     const uas = await startSipp({

@@ -103,7 +103,7 @@ export class Subscriptions {
   onResponseReceived(entry: ClientEntry, res: SipResponse): string | undefined {
     const req = entry.txn.request
     const method = entry.method
-    if (res.status >= 200 && !entry.dialog) this.awaiting.delete(awaitKey(req))
+    if (res.status >= 200 && !entry.dialog && (method === 'SUBSCRIBE' || method === 'REFER')) this.awaiting.delete(awaitKey(req))
     if (method === 'NOTIFY' && entry.dialog && res.status >= 200) {
       const ev = parseEvent(req)
       const sub = ev ? entry.dialog.subscriptions.find(ev.type, ev.id) : undefined
