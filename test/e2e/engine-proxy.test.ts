@@ -169,6 +169,19 @@ describe.each(['udp', 'tcp'] as const)('engine: srf proxyRequest over %s', (tran
     ])
   })
 
+  it('Record-Route: a reliable 183 reaches the caller, whose PRACK goes through us to the callee (RFC 3262)', async () => {
+    const b = await callee('uas-proxied-reliable-183-expect-prack.xml')
+    await b.ready
+    const app = await connectProxy(h(), 'invite', [uri(b.localPort, transport)], { recordRoute: true })
+    const a = await caller('uac-invite-100rel-prack-bye.xml', { pauseMs: 200, extraArgs: ['-key', 'rel', 'Supported'] })
+    const bResult = await b.done
+    expectOk(bResult, 'B (callee)')
+    expectOk(a, 'A (caller)')
+    expect(received(a, 'SIP/2.0 183').all('rseq')).toHaveLength(1)
+    expect(received(bResult, 'PRACK').all('via')).toHaveLength(2)
+    expect(await within(app.result, 2000, 'proxyRequest to resolve')).toMatchObject({ connected: true, finalStatus: 200 })
+  })
+
   // Over TCP a SIPp caller cannot send its ACK and BYE anywhere but down its one
   // connection to us (setdest needs -t tn, whose per-call sockets SIPp then mixes up), so
   // the end-to-end leg of this flow is only checked over UDP; the proxying is the same.
