@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { deferred, ServerUnderTest, within } from '../support/engine-harness.js'
 import { useEngineHarness } from '../support/use-engine-harness.js'
 import { runSipp, startSipp } from '../support/sipp.js'
-import { acceptSubscribe, dialogIdOfRequest, expectOk, headerOf, messagesOf, notifyIn, route, sippUri, sleep, subscribeTo, waitFor, type SrfDialog } from '../support/subscription-app.js'
+import { acceptSubscribe, dialogIdOfRequest, expectOk, headerOf, messagesOf, notifyIn, route, sippUri, sleep, subscribeTo, tagOf, waitFor, type SrfDialog } from '../support/subscription-app.js'
 
 const PIDF = {
   type: 'application/pidf+xml',
@@ -55,7 +55,7 @@ describe.each(['udp', 'tcp'] as const)('engine: SUBSCRIBE/NOTIFY dialogs over %s
     expect(notifies.map((n) => headerOf(n, 'Event'))).toEqual(['presence', 'presence'])
     // in the dialog: the subscriber's tag in To, the 202's tag in From (RFC 3261 §12.2.1.1)
     expect(headerOf(notifies[0], 'To')).toMatch(/tag=\d+SIPpTag00/)
-    expect(headerOf(notifies[0], 'From')).toBe(headerOf(accept, 'To'))
+    expect(tagOf(headerOf(notifies[0], 'From'))).toBe(tagOf(headerOf(accept, 'To')))
     await within(ended.promise, 1000, 'the final NOTIFY to be sent')
     const c = await during.promise
     if (c) expect(c).toEqual({ dialogs: 1, subscriptions: 1 })

@@ -25,6 +25,11 @@ export function headerOf(msg: string, name: string): string | undefined {
   return new RegExp(`^${name}:\\s*(.*?)\\s*$`, 'mi').exec(msg)?.[1]
 }
 
+/** The `tag` parameter of a From/To value (servers may format the rest differently). */
+export function tagOf(value: string | undefined): string | undefined {
+  return /;\s*tag=([^;>\s]+)/i.exec(value ?? '')?.[1]
+}
+
 export const SIPFRAG = 'message/sipfrag;version=2.0'
 
 /** The app sends a NOTIFY in `dialog` (RFC 6665 §4.2.2) and gets its final response. */
