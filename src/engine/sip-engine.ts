@@ -15,6 +15,7 @@ import { TransactionLayer } from './transaction/transaction-layer.js'
 import { DEFAULT_TIMERS, type TimerValues } from './transaction/timer-values.js'
 import { createStats, type EngineStats } from './transport/engine-stats.js'
 import { nodeDnsLookup } from './dns/dns-lookup.js'
+import { readHostsFile } from './dns/hosts-file.js'
 import { SipTargetResolver } from './dns/resolve-sip-target.js'
 import type { TlsCredentials } from './transport/tls-transport.js'
 import { TransportLayer, type Inbound } from './transport/transport-layer.js'
@@ -123,6 +124,7 @@ export function createSipEngine(opts: SipEngineOptions): SipEngine {
       lookup: nodeDnsLookup({ servers: opts.dnsServers }),
       usable: new Set(opts.tls ? ['udp', 'tcp', 'tls'] : ['udp', 'tcp']),
       family: opts.sipHost.includes(':') ? 6 : 4,
+      hosts: readHostsFile(),
     }),
   }
   const subscriptions = new Subscriptions(ctx, opts.subscriptionGraceMs ?? 64 * timers.T1)

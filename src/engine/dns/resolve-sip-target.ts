@@ -17,6 +17,8 @@ export interface SipTargetResolverOptions {
   family: 4 | 6
   /** for SRV ordering (RFC 2782); Math.random by default */
   random?: () => number
+  /** hosts-file names, consulted before A/AAAA queries (see hosts-file.ts) */
+  hosts?: ReadonlyMap<string, string[]>
 }
 
 /** SRV names per transport, RFC 3263 §4.1 / RFC 2782 (`_sips._tcp` is TLS). */
@@ -82,11 +84,13 @@ export class SipTargetResolver {
     return out
   }
 
-  /** A (or AAAA, for an IPv6 socket) records of `host`; a literal is itself. */
+  /** A (or AAAA, for an IPv6 socket) records of `host` (hosts file first); a literal is itself. */
   private async addresses(host: string, protocol: Protocol, port: number): Promise<SipTarget[]> {
     const family = isIP(host)
     if (family !== 0) return family === this.opts.family ? [{ protocol, address: host, port }] : []
     if (host === 'localhost') return [{ protocol, address: this.opts.family === 4 ? '127.0.0.1' : '::1', port }]
+    const listed = this.opts.hosts?.get(host.toLowerCase())?.filter((a) => isIP(a) === this.opts.family)
+    if (listed?.length) return listed.map((address) => ({ protocol, address, port }))
     const addresses = this.opts.family === 4 ? await this.opts.lookup.a(host) : await this.opts.lookup.aaaa(host)
     return addresses.map((address) => ({ protocol, address, port }))
   }

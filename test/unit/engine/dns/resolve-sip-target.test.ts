@@ -21,9 +21,9 @@ function zoneLookup(zone: Zone, asked: string[]): DnsLookup {
   }
 }
 
-function resolver(zone: Zone, usable: Protocol[] = ['udp', 'tcp', 'tls']) {
+function resolver(zone: Zone, usable: Protocol[] = ['udp', 'tcp', 'tls'], hosts?: Map<string, string[]>) {
   const asked: string[] = []
-  const r = new SipTargetResolver({ lookup: zoneLookup(zone, asked), usable: new Set(usable), family: 4, random: () => 0 })
+  const r = new SipTargetResolver({ lookup: zoneLookup(zone, asked), usable: new Set(usable), family: 4, random: () => 0, hosts })
   return { asked, resolve: (uri: string) => r.resolve(parseUri(uri)) }
 }
 
@@ -97,6 +97,12 @@ describe('RFC 3263 §4 target resolution', () => {
   it('§4.2: no NAPTR, no SRV: A records of the host on 5060 over UDP', async () => {
     const r = resolver({ a: A })
     expect(await r.resolve('sip:bob@example.net')).toEqual([{ protocol: 'udp', address: '10.0.0.9', port: 5060 }])
+  })
+
+  it('a name in the hosts file needs no A query (files before DNS)', async () => {
+    const r = resolver({}, undefined, new Map([['trunk', ['10.1.1.1', '::1']]]))
+    expect(await r.resolve('sip:bob@trunk:5080')).toEqual([{ protocol: 'udp', address: '10.1.1.1', port: 5080 }])
+    expect(r.asked).toEqual([])
   })
 
   it('a name that resolves to nothing gives no target', async () => {
