@@ -77,8 +77,18 @@ export class ProxyController {
     if (!this.forwarder.isRoutedToUs(req)) return false
     // an ACK for a non-2xx response of ours is hop-by-hop: the server transaction takes it
     if (req.method === 'ACK' && this.ctx.txns.matchServer(req)) return false
+    // a UA that preloads our address as a Route on requests of a dialog we are a party to
+    // (drachtio-server would forward it to its Request-URI, us, and take it in there)
+    if (this.isOurDialog(req)) return false
     this.forwarder.forwardRequest(inbound)
     return true
+  }
+
+  private isOurDialog(req: SipRequest): boolean {
+    const callId = getHeader(req, 'call-id') ?? ''
+    const toTag = getTag(getHeader(req, 'to') ?? '') ?? ''
+    const fromTag = getTag(getHeader(req, 'from') ?? '') ?? ''
+    return this.ctx.dialogs.match(callId, toTag, fromTag) !== undefined
   }
 
   /** A response for no client transaction: upstream, when our Via is on top of another. */
