@@ -1,6 +1,8 @@
-import type Srf from 'drachtio-srf'
+import Srf from 'drachtio-srf'
 import { describe, expect, it } from 'vitest'
+import { createSipEngine } from '../../src/engine/index.js'
 import { deferred, pcmuSdp, within } from '../support/engine-harness.js'
+import { PortPicker } from '../support/ports.js'
 import { useEngineHarness } from '../support/use-engine-harness.js'
 import { describeSipp, runSipp, startSipp, type SippResult, type SippTransport } from '../support/sipp.js'
 import { digestIsValid, digestParams, flowOf, parseSippTrace, type TracedMessage } from '../support/sipp-trace.js'
@@ -234,4 +236,44 @@ describe.each(['udp', 'tcp'] as const)('engine: digest authentication over %s', 
     expect(challenge?.header(challengeHeader)).toContain(`realm="${REALM}"`)
     expect(seen.filter((m) => m.status === 100), 'a 100 Trying for each INVITE').toHaveLength(2)
   })
+})
+
+/**
+ * The engine's own clean-up (docs/engine/auth-and-redirects.md): a dialog whose BYE got a
+ * 401/407 waits 64·T1 for the app's BYE with credentials, then goes. Embedded engine only,
+ * with T1 = 50 ms so that 64·T1 is 3.2 s.
+ */
+describe.skipIf(!!process.env.DRACHTIO_HOST)('engine: a challenged BYE that the app never sends again', () => {
+  it('the dialog is kept 64·T1 for the BYE with credentials, then removed; nothing is left', async () => {
+    const ports = new PortPicker()
+    const [sipPort, drachtioPort] = await ports.pickMany(2)
+    const engine = createSipEngine({ sipHost: '127.0.0.1', sipPort, drachtioPort, drachtioSecret: 'cymru', timers: { T1: 50 } })
+    await engine.start()
+    const srf = new Srf()
+    srf.on('error', () => undefined)
+    try {
+      await new Promise<void>((resolve, reject) => {
+        srf.on('connect', (err: Error | null) => (err ? reject(err) : resolve()))
+        void srf.connect({ host: '127.0.0.1', port: drachtioPort, secret: 'cymru' })
+      })
+      const uas = await startSipp({
+        scenario: 'uas-answer-challenge-reinvite-and-bye.xml', transport: 'tcp', ports, traceMessages: true, recvTimeoutMs: 1000,
+      })
+      await uas.ready
+      const dialog = await srf.createUAC(sippUri(uas.localPort, 'tcp'), { localSdp: pcmuSdp(40208) })
+      const withAuth = { auth: AUTH } as unknown as { noAck: boolean }
+      await dialog.modify(pcmuSdp(40208, 'sendonly'), withAuth)
+      await dialog.destroy() // no credentials: srf takes the 407 as the BYE's answer
+
+      expect(engine.counts().dialogs, 'kept for a BYE with credentials').toBe(1)
+      const r = await uas.done
+      expect(r.failed, describeSipp(r)).toBe(1) // it waited for a BYE with credentials in vain
+      const deadline = Date.now() + 64 * 50 + 2000
+      while (engine.counts().dialogs > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50))
+      expect(engine.counts()).toMatchObject({ dialogs: 0, transactions: 0, pendingRequests: 0 })
+    } finally {
+      srf.disconnect()
+      await engine.stop()
+    }
+  }, 20_000)
 })
