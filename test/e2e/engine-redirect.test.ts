@@ -71,6 +71,22 @@ describe.each(['udp', 'tcp'] as const)('engine: redirects (3xx) over %s', (trans
     expect(invite.header('Call-ID')).not.toBe(first.header('Call-ID')) // srf starts a new call
   })
 
+  it('createUAC with followRedirects and keepUriOnRedirect: the new INVITE keeps the Request-URI and goes to the Contact as its next hop', async () => {
+    const srf = await h().connectSrf()
+    const { b1, b2 } = await redirectPair()
+    const original = sippUri(b1.localPort, transport)
+
+    const dialog = await srf.createUAC(original, following<Srf.CreateUACOptions>({
+      localSdp: pcmuSdp(40304), ...({ keepUriOnRedirect: true } as object),
+    }))
+    await dialog.destroy()
+
+    expectRedirectAcked(await b1.done)
+    const b2Result = await b2.done
+    expectOk(b2Result, 'B2 (reached as the next hop)')
+    expect(received(b2Result)[0].uri).toBe(original)
+  })
+
   it('createUAC without followRedirects rejects with the 302 and its Contact; the app\'s ACK for it is refused, only the server\'s goes out', async () => {
     const srf = await h().connectSrf()
     const { b1, b2, target } = await redirectPair()
