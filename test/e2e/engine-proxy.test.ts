@@ -141,6 +141,32 @@ describe.each(['udp', 'tcp'] as const)('engine: srf proxyRequest over %s', (tran
     expect(await within(app.result, 2000, 'proxyRequest to resolve')).toMatchObject({ connected: true, finalStatus: 200 })
   })
 
+  it('a challenge goes back to the caller, and its retry with credentials goes to the destination that challenged', async () => {
+    const challenger = await callee('uas-challenge-request.xml', { extraArgs: ['-key', 'challenge', '407'] })
+    await challenger.ready
+    const nobody = await h().ports.pick()
+    // the app names the challenger for the first MESSAGE and somebody else for the retry:
+    // drachtio-server sends the retry to the challenger all the same (`isResponseToChallenge`)
+    const results: ProxyResult[] = []
+    let n = 0
+    await h().connectSrf((srf) => {
+      const app = srf as unknown as { message(cb: (req: Srf.SrfRequest) => void): void }
+      app.message((req) => {
+        const to = n++ === 0 ? uri(challenger.localPort, transport) : uri(nobody, transport)
+        srf.proxyRequest(req, [to], {}, (err: unknown, r: unknown) => {
+          if (!err) results.push(r as ProxyResult)
+        })
+      })
+    })
+    const a = await caller('uac-message-challenged-retry.xml')
+    expectOk(a, 'A (sender)')
+    expectOk(await challenger.done, 'challenging recipient')
+    expect(received(a, 'SIP/2.0 407').all('proxy-authenticate').join(', ')).toMatch(/^Digest realm="livecall.test", nonce=/)
+    const deadline = Date.now() + 2000
+    while (results.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    expect(results.map((r) => r.finalStatus)).toEqual([407, 200])
+  })
+
   it('CDRs carry the proxy roles: start proxy-uac (network) and proxy-uas (application), a stop pair for the BYE', async (ctx) => {
     // a real drachtio-server writes CDRs only with <cdrs>true</cdrs> configured
     if (h().server !== ServerUnderTest.Embedded) ctx.skip()

@@ -8,6 +8,7 @@ import type { Inbound } from '../transport/transport-layer.js'
 import type { Peer } from '../transport/peer.js'
 import { stampReceived } from '../transport/via-received.js'
 import type { AppSession } from '../wire/app-session.js'
+import { Challenges } from './challenges.js'
 import { ProxyCore } from './proxy-core.js'
 import { parseProxyCommand } from './proxy-command.js'
 import { ProxyReport } from './proxy-report.js'
@@ -26,6 +27,7 @@ export class ProxyController {
   private readonly answered = new Map<string, NodeJS.Timeout>()
   private readonly cdr: CdrWriter
   private readonly forwarder: StatelessForwarder
+  private readonly challenges = new Challenges()
 
   constructor(
     private readonly ctx: CoreContext,
@@ -50,6 +52,9 @@ export class ProxyController {
     const pending = entry && entry.session === session && !entry.canceled && !entry.toTag && !entry.dialog && entry.txn.active
     if (!entry || !pending) return session.reply(msgId, `NOK|Unknown transaction id: ${cmd.txnId}`)
     this.ctx.server.remove(cmd.txnId)
+    // the caller's retry with credentials goes where the challenge came from (drachtio's doProxy)
+    const challenger = this.challenges.targetFor(entry.txn.request)
+    if (challenger) cmd.destinations = [challenger]
     const core = new ProxyCore(entry.txn, cmd, new ProxyReport(session, msgId, cmd.fullResponse), {
       txns: this.ctx.txns,
       transport: this.ctx.transport,
@@ -58,6 +63,7 @@ export class ProxyController {
       logger: this.ctx.logger,
       onTerminated: () => this.cores.delete(cmd.txnId),
       onAnswered: (c) => this.rememberAnswered(c.txn.key),
+      onChallenge: (res, target) => this.challenges.remember(res, target),
     })
     this.cores.set(cmd.txnId, core)
     core.start()
@@ -117,5 +123,6 @@ export class ProxyController {
     this.cores.clear()
     for (const t of this.answered.values()) clearTimeout(t)
     this.answered.clear()
+    this.challenges.close()
   }
 }

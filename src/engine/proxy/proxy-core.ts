@@ -45,6 +45,8 @@ export interface ProxyCoreDeps {
   onTerminated(core: ProxyCore): void
   /** a 2xx to an INVITE went upstream: the server transaction is gone, its retransmissions must still be absorbed */
   onAnswered(core: ProxyCore): void
+  /** a 401/407 from `target`: remember it for the caller's retry; false when it is no challenge */
+  onChallenge(res: SipResponse, target: string): boolean
 }
 
 export class ProxyCore implements BranchOwner {
@@ -139,7 +141,7 @@ export class ProxyCore implements BranchOwner {
     if (this.stateValue === ProxyState.Searching) {
       if (res.status < 400 && this.command.followRedirects) this.recurse(branch, res)
       // drachtio-server stops searching on a challenge and sends it on (`addChallenge`)
-      if ((res.status === 401 || res.status === 407) && (getHeader(res, 'www-authenticate') || getHeader(res, 'proxy-authenticate'))) {
+      if ((res.status === 401 || res.status === 407) && this.deps.onChallenge(res, branch.target)) {
         for (const b of this.branches) if (b.state === BranchState.Waiting) b.cancel()
       }
       this.startBranches()
