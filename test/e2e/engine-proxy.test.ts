@@ -17,6 +17,8 @@ interface ProxyOptions {
   recordRoute?: boolean
   followRedirects?: boolean
   provisionalTimeout?: string
+  /** set on every forwarded request (srf passes them in the proxy command's SIP part) */
+  headers?: Record<string, string>
 }
 
 /**
@@ -342,10 +344,10 @@ describe.each(['udp', 'tcp'] as const)('engine: srf proxyRequest over %s', (tran
     expect(await within(app.failed, 2000, 'proxyRequest to reject')).toBe('Rejected with 483 Too Many Hops due to Max-Forwards value of 0')
   })
 
-  it('a MESSAGE is proxied (non-INVITE): one more Via, Max-Forwards 69, the 200 back to the caller', async () => {
+  it('a MESSAGE is proxied (non-INVITE): one more Via, Max-Forwards 69, the app\'s header, the 200 back to the caller', async () => {
     const b = await callee('uas-message-200.xml')
     await b.ready
-    const app = await connectProxy(h(), 'message', [uri(b.localPort, transport)])
+    const app = await connectProxy(h(), 'message', [uri(b.localPort, transport)], { headers: { 'X-Proxied-By': 'livecall' } })
     const a = await caller('uac-message-expect-200.xml')
     const bResult = await b.done
     expectOk(a, 'A (sender)')
@@ -353,6 +355,7 @@ describe.each(['udp', 'tcp'] as const)('engine: srf proxyRequest over %s', (tran
     const message = received(bResult, 'MESSAGE')
     expect(message.all('via')).toHaveLength(2)
     expect(message.all('max-forwards')).toEqual(['69'])
+    expect(message.all('x-proxied-by')).toEqual(['livecall'])
     expect(received(a, 'SIP/2.0 200').all('via')).toHaveLength(1)
     expect(await within(app.result, 2000, 'proxyRequest to resolve')).toMatchObject({ connected: true, finalStatus: 200 })
   })
