@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type Srf from 'drachtio-srf'
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
-import { pcmuSdp, ServerUnderTest } from '../support/engine-harness.js'
+import { deferred, pcmuSdp, ServerUnderTest, within } from '../support/engine-harness.js'
 import { TestDnsServer } from '../support/dns-server.js'
 import { buildResponse, newTag } from '../support/sip-message.js'
 import { TlsSipPeer, tlsFixture } from '../support/tls-sip-peer.js'
@@ -250,5 +250,55 @@ describe('engine: RFC 3263 resolution of Request-URI names', () => {
     } finally {
       await peer.close()
     }
+  })
+
+  it('a MESSAGE (srf.request) to a name fails over after Timer F and the app sees only the far end\'s 200', async () => {
+    const uas = await startSipp({ scenario: 'uas-message-200.xml', transport: 'udp', ports: h().ports, traceMessages: true })
+    await uas.ready
+    const dead = await h().ports.pick()
+    dns.set('_sip._udp.im.carrier.example.net', {
+      srv: [
+        { priority: 10, weight: 1, port: dead, target: 'edge1.carrier.example.net' },
+        { priority: 20, weight: 1, port: uas.localPort, target: 'edge1.carrier.example.net' },
+      ],
+    })
+    dns.set('im.carrier.example.net', {})
+    dns.set('edge1.carrier.example.net', { a: ['127.0.0.1'] })
+    const srf = await h().connectSrf()
+    const statuses: number[] = []
+    const final = deferred<number>()
+
+    // srf.request(uri, opts, callback) as lib/srf.js takes it (its .d.ts names other shapes)
+    const request = srf.request.bind(srf) as unknown as (uri: string, opts: object, cb: (err: unknown, req: Srf.SrfRequest) => void) => void
+    request('sip:bob@im.carrier.example.net', {
+      method: 'MESSAGE',
+      headers: { From: '<sip:alice@localhost>', 'Content-Type': 'text/plain' },
+      body: 'hello over SRV',
+    }, (err, req) => {
+      if (err) return final.reject(err)
+      ;(req as unknown as NodeJS.EventEmitter).on('response', (res: Srf.SrfResponse) => {
+        statuses.push(res.status)
+        if (res.status >= 200) final.resolve(res.status)
+      })
+    })
+
+    expect(await within(final.promise, 10_000, 'the final response to the MESSAGE')).toBe(200)
+    expect(statuses).toEqual([200]) // no 408 from the dead target
+    await expectAnswered(uas)
+  })
+
+  it('an outbound proxy (srf opts.proxy) named by host is resolved by SRV; the Request-URI stays the callee\'s', async () => {
+    const uas = await callee('tcp')
+    dns.set('_sip._tcp.outbound.carrier.example.net', { srv: [{ priority: 10, weight: 1, port: uas.localPort, target: 'edge1.carrier.example.net' }] })
+    dns.set('outbound.carrier.example.net', {})
+    dns.set('edge1.carrier.example.net', { a: ['127.0.0.1'] })
+    const srf = await h().connectSrf()
+
+    const dialog = await srf.createUAC('sip:service@callee.example.org', {
+      localSdp: pcmuSdp(40206),
+      proxy: 'sip:outbound.carrier.example.net;transport=tcp',
+    })
+    await hangUp(dialog)
+    await expectAnswered(uas)
   })
 })
