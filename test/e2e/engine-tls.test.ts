@@ -268,3 +268,30 @@ describe('engine: SIP over TLS with SIP_TLS_VERIFY=peer', () => {
     expect(peer.log).toEqual([])
   })
 })
+
+/** Polls `check` every 20 ms for up to 1 s. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 1000
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+describe('engine: SIP over TLS, idle connections', () => {
+  const h = useEngineHarness({ engineOptions: async (ports) => ({ ...(await engineTls()(ports)), tcpIdleTimeoutMs: 300 }) })
+  needsTls(h, true)
+  let peer: TlsSipPeer
+  afterEach(async () => {
+    await peer?.close()
+  })
+
+  it('closes a TLS connection that carried nothing for the idle time, as TCP does', async () => {
+    peer = TlsSipPeer.create()
+    const socket = await peer.connect(h().endpoints.sipTlsPort!)
+    await until(() => h().engine!.counts().sipConnections === 1, 'the engine to count the connection')
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+    await within(closed, 2000, 'the engine to close the idle TLS connection')
+    await until(() => h().engine!.counts().sipConnections === 0, 'the engine to forget the connection')
+  })
+})
