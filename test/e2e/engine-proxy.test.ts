@@ -245,7 +245,7 @@ describe.each(['udp', 'tcp'] as const)('engine: srf proxyRequest over %s', (tran
   })
 
   it('simultaneous forking: both ring, one answers, the other gets CANCEL', async () => {
-    const rings = await callee('uas-ring-wait-cancel.xml')
+    const rings = await callee('uas-proxied-ring-wait-cancel.xml')
     const answers = await callee('uas-proxied-answer-wait-bye.xml', { pauseMs: 500 })
     await Promise.all([rings.ready, answers.ready])
     const app = await connectProxy(h(), 'invite', [uri(rings.localPort, transport), uri(answers.localPort, transport)], {
@@ -328,7 +328,7 @@ describe.each(['udp', 'tcp'] as const)('engine: srf proxyRequest over %s', (tran
   })
 
   it('the caller\'s CANCEL reaches the ringing callee; the caller gets 487 and the app finalStatus 487', async () => {
-    const b = await callee('uas-ring-wait-cancel.xml')
+    const b = await callee('uas-proxied-ring-wait-cancel.xml')
     await b.ready
     const app = await connectProxy(h(), 'invite', [uri(b.localPort, transport)])
     const a = await caller('uac-cancel-after-180-expect-487.xml')

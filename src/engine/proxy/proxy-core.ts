@@ -132,10 +132,15 @@ export class ProxyCore implements BranchOwner {
 
   onProvisional(_branch: ProxyBranch, res: SipResponse, _raw: Buffer): void {
     if (res.status === 100 || this.stateValue !== ProxyState.Searching) return // §16.7 step 5: 100 is ours
+    if (!forwardable(res)) return
     this.txn.respond(upstream(res), res.status).catch(() => {})
   }
 
   onFinal(branch: ProxyBranch, res: SipResponse, raw: Buffer): void {
+    if (!forwardable(res)) {
+      branch.final = undefined
+      return this.afterBranchEvent()
+    }
     this.report.final(raw, branch.peer!)
     if (this.isInvite) this.deps.cdr.stop('network', res.status === 487 ? 'call-canceled' : 'call-rejected', raw)
     if (this.stateValue === ProxyState.Searching) {
@@ -150,6 +155,7 @@ export class ProxyCore implements BranchOwner {
   }
 
   onAnswer(branch: ProxyBranch, res: SipResponse, raw: Buffer, retransmission: boolean): void {
+    if (!forwardable(res)) return this.afterBranchEvent()
     const buf = serializeMessage(upstream(res))
     if (retransmission) return void this.deps.transport.sendQuietly(buf, this.txn.peer) // RFC 6026 §8.3
     this.report.final(raw, branch.peer!)
@@ -241,6 +247,17 @@ export class ProxyCore implements BranchOwner {
     for (const b of this.branches) b.destroy()
     this.transition(ProxyState.Terminated, [ProxyState.Searching, ProxyState.Answered, ProxyState.Responded])
   }
+}
+
+/**
+ * §16.7 step 3: a response with no Via left once ours is removed was meant for us and is
+ * not forwarded (a UAS that answered with the Vias of another request). drachtio-server
+ * finds no proxy for it (its lookup key is the second Via's branch) and drops it.
+ */
+function forwardable(res: SipResponse): boolean {
+  let n = 0
+  for (const h of res.headers) if (h.name === 'via' && ++n === 2) return true
+  return false
 }
 
 /** A response as it goes upstream: our Via removed (§16.7 step 3). */
