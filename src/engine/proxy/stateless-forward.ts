@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto'
 import { getHeader, getHeaders, getTag, parseVia, serializeMessage, type SipRequest, type SipResponse } from '../message/index.js'
-import { buildResponse } from '../core/build-response.js'
 import type { CdrWriter } from '../core/cdr.js'
 import type { LocalAddress } from '../core/local-address.js'
 import { resolveTarget } from '../core/resolve-target.js'
-import { newTag } from '../core/tags.js'
 import type { Inbound, TransportLayer } from '../transport/transport-layer.js'
 import type { Peer } from '../transport/peer.js'
 import { stampReceived } from '../transport/via-received.js'
@@ -22,7 +20,7 @@ export interface StatelessForwardDeps {
  * Via in `processMessageStatelessly`); RFC 3261 §16.11 with loose routing (§16.4, §16.12):
  *
  * * a request with a To tag whose top Route names us (`;lr`): that Route removed,
- *   Max-Forwards decremented (483 at 0), our Via added with a branch derived from the
+ *   Max-Forwards untouched (as drachtio), our Via added with a branch derived from the
  *   received one (the same for a retransmission, and for the CANCEL of a re-INVITE), sent
  *   to the next Route or else the Request-URI. ACK and BYE of the proxied call pass here.
  * * a response with our Via on top and another below it, for no transaction of ours:
@@ -42,12 +40,8 @@ export class StatelessForwarder {
   forwardRequest(inbound: Inbound): void {
     const req = inbound.msg as SipRequest
     stampReceived(req, inbound.peer) // so that the responses can find their way back (RFC 3581, also on TCP)
-    const mf = req.headers.find((h) => h.name === 'max-forwards')
-    if (mf && Number.parseInt(mf.value, 10) <= 0) {
-      if (req.method !== 'ACK') this.deps.transport.sendQuietly(buildResponse(req, 483, { toTag: newTag() }), replyPeer(inbound.peer, req))
-      return
-    }
-    if (mf) mf.value = String(Number.parseInt(mf.value, 10) - 1)
+    // Max-Forwards is left as it came, as drachtio-server's stateless forwarding (sofia's
+    // nta_msg_tsend) leaves it: checked on a real server (RFC 3261 §16.11 would decrement it)
     const received = getHeader(req, 'via') ?? ''
     const firstRoute = req.headers.findIndex((h) => h.name === 'route')
     req.headers.splice(firstRoute, 1)
@@ -88,12 +82,4 @@ export class StatelessForwarder {
       return false
     }
   }
-}
-
-/** Where a stateless answer to `req` goes (RFC 3261 §18.2.2, RFC 3581 §4). */
-function replyPeer(source: Peer, req: SipRequest): Peer {
-  if (source.protocol !== 'udp') return source
-  const via = parseVia(getHeader(req, 'via') ?? '')
-  const rport = via.params.get('rport')
-  return { protocol: 'udp', address: via.params.get('received') ?? source.address, port: rport ? Number(rport) : (via.port ?? 5060) }
 }
