@@ -2,7 +2,7 @@ import type Srf from 'drachtio-srf'
 import { describe, expect, it } from 'vitest'
 import { deferred, pcmuSdp, ServerUnderTest, within } from '../support/engine-harness.js'
 import { useEngineHarness } from '../support/use-engine-harness.js'
-import { runSipp, startSipp } from '../support/sipp.js'
+import { describeSipp, runSipp, startSipp, type SippResult } from '../support/sipp.js'
 import { dialogIdOfRequest, expectOk, headerOf, messagesOf, notifyIn, requestOut, route, SIPFRAG, sippUri, tagOf, waitFor, type SrfDialog } from '../support/subscription-app.js'
 
 type Counts = { dialogs: number; subscriptions: number }
@@ -15,6 +15,17 @@ type Counts = { dialogs: number; subscriptions: number }
  */
 describe.each(['udp', 'tcp'] as const)('engine: REFER over %s', (transport) => {
   const h = useEngineHarness()
+  /**
+   * drachtio-server (v0.9.10) discards a REFER outside a dialog: its stateless router
+   * (controller.cpp `processMessageStatelessly`) has no case for REFER and calls
+   * `nta_msg_discard`, so the sender gets no answer at all and no app sees it.
+   */
+  const unanswered = (): number | undefined => (h().server === ServerUnderTest.Embedded ? undefined : 2500)
+  const expectDropped = (r: SippResult, referred: boolean): void => {
+    expect(r.successful, describeSipp(r)).toBe(0)
+    expect(messagesOf(r.messages, /^SIP\/2\.0 \d{3} /), 'no response at all').toEqual([])
+    expect(referred, 'the app never sees the REFER').toBe(false)
+  }
   const counts = (): Counts | null => {
     const c = h().engine?.counts()
     return c ? { dialogs: c.dialogs, subscriptions: c.subscriptions } : null
@@ -83,11 +94,13 @@ describe.each(['udp', 'tcp'] as const)('engine: REFER over %s', (transport) => {
     if (during) expect(during.dialogs).toBe(1)
   })
 
-  it('outside a dialog, the app is referred: it answers 202 and sends NOTIFYs with the REFER\'s Call-ID and tags; the terminated one ends it', async () => {
+  it('outside a dialog, the app is referred: it answers 202 and sends NOTIFYs with the REFER\'s Call-ID and tags; the terminated one ends it (drachtio-server drops such a REFER)', async () => {
     const seen: Array<Counts | null> = []
     const sent = deferred()
+    let referred = false
     await h().connectSrf((srf) =>
       route(srf, 'refer', (req, res) => {
+        referred = true
         res.send(202, 'Accepted', {}, (err: unknown, accept: Srf.SipMessage) => {
           if (err) return sent.reject(err)
           seen.push(counts())
@@ -111,8 +124,9 @@ describe.each(['udp', 'tcp'] as const)('engine: REFER over %s', (transport) => {
       }),
     )
 
-    const r = await runSipp({ scenario: 'uac-refer-expect-notify.xml', target: h().sipTarget, transport, ports: h().ports, traceMessages: true })
+    const r = await runSipp({ scenario: 'uac-refer-expect-notify.xml', target: h().sipTarget, transport, ports: h().ports, traceMessages: true, recvTimeoutMs: unanswered() })
 
+    if (h().server === ServerUnderTest.DrachtioServer) return expectDropped(r, referred)
     expectOk(r, 'referrer (checks Event: refer, message/sipfrag, the substates)')
     await within(sent.promise, 1000, 'both NOTIFYs')
     const [accept] = messagesOf(r.messages, /^SIP\/2\.0 202 /)
@@ -162,17 +176,20 @@ describe.each(['udp', 'tcp'] as const)('engine: REFER over %s', (transport) => {
     }
   })
 
-  it('Refer-Sub: false (RFC 4488): the 202 says so and no subscription or dialog is kept', async () => {
+  it('Refer-Sub: false (RFC 4488): the 202 says so and no subscription or dialog is kept (drachtio-server drops a REFER outside a dialog)', async () => {
     const after = deferred<Counts | null>()
+    let referred = false
     await h().connectSrf((srf) =>
       route(srf, 'refer', (req, res) => {
+        referred = true
         expect(req.get('Refer-Sub')).toBe('false')
         res.send(202, 'Accepted', { headers: { 'Refer-Sub': 'false' } }, () => after.resolve(counts()))
       }),
     )
 
-    const r = await runSipp({ scenario: 'uac-refer-norefersub.xml', target: h().sipTarget, transport, ports: h().ports, traceMessages: true })
+    const r = await runSipp({ scenario: 'uac-refer-norefersub.xml', target: h().sipTarget, transport, ports: h().ports, traceMessages: true, recvTimeoutMs: unanswered() })
 
+    if (h().server === ServerUnderTest.DrachtioServer) return expectDropped(r, referred)
     expectOk(r, 'referrer (expects Refer-Sub: false in the 202)')
     const c = await within(after.promise, 1000, 'the 202 echo')
     if (c) expect(c).toEqual({ dialogs: 0, subscriptions: 0 })

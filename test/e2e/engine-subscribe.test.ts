@@ -3,12 +3,18 @@ import { describe, expect, it } from 'vitest'
 import { deferred, ServerUnderTest, within } from '../support/engine-harness.js'
 import { useEngineHarness } from '../support/use-engine-harness.js'
 import { runSipp, startSipp } from '../support/sipp.js'
-import { acceptSubscribe, dialogIdOfRequest, expectOk, headerOf, messagesOf, notifyIn, route, sippUri, sleep, subscribeTo, tagOf, waitFor, type SrfDialog } from '../support/subscription-app.js'
+import { acceptSubscribe, answersTo, dialogIdOfRequest, expectOk, headerOf, messagesOf, notifyIn, route, sippUri, sleep, subscribeTo, tagOf, waitFor, type SrfDialog } from '../support/subscription-app.js'
 
 const PIDF = {
   type: 'application/pidf+xml',
   text: '<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:service@127.0.0.1"><tuple id="t1"><status><basic>open</basic></status></tuple></presence>',
 }
+/**
+ * What the notifier gets for a NOTIFY with `Subscription-State: terminated` in a subscription
+ * dialog: the app's 200 on the engine; drachtio-server v0.9.10 clears the dialog while the
+ * request is still open and sofia answers 500 itself (the app's 200 then gets NOK).
+ */
+const finalNotifyAnswer = (server: ServerUnderTest): string => (server === ServerUnderTest.Embedded ? '200' : '500')
 /** how long after its expiry the engine ends an unrefreshed subscription, in these tests */
 const GRACE_MS = 300
 
@@ -148,6 +154,7 @@ describe.each(['udp', 'tcp'] as const)('engine: SUBSCRIBE/NOTIFY dialogs over %s
     expectOk(r, 'notifier (checks Event, Expires and Contact of the SUBSCRIBE)')
     await within(destroyed.promise, 1000, 'the dialog\'s destroy on the terminating NOTIFY')
     expect(states).toEqual(['active;expires=3600', 'terminated;reason=noresource'])
+    expect(answersTo(r.messages, 'NOTIFY')).toEqual(['200', finalNotifyAnswer(h().server)])
     const [subscribe] = messagesOf(r.messages, /^SUBSCRIBE /)
     expect(headerOf(subscribe, 'Contact')).toMatch(/^<sip:/)
     if (h().engine) await waitFor(() => h().engine!.counts().dialogs === 0, 1000, 'the dialog to end at the terminating NOTIFY')
@@ -178,6 +185,7 @@ describe.each(['udp', 'tcp'] as const)('engine: SUBSCRIBE/NOTIFY dialogs over %s
     await within(destroyed.promise, 1000, 'the dialog\'s destroy on the final NOTIFY')
     expect(states).toEqual(['active;expires=3600', 'active;expires=600', 'terminated;reason=timeout'])
     expect(answers).toEqual([200, 200])
+    expect(answersTo(r.messages, 'NOTIFY')).toEqual(['200', '200', finalNotifyAnswer(h().server)])
     const subscribes = messagesOf(r.messages, /^SUBSCRIBE /)
     expect(subscribes.map((m) => headerOf(m, 'Expires'))).toEqual(['3600', '600', '0'])
     expect(new Set(subscribes.map((m) => headerOf(m, 'Call-ID'))).size).toBe(1)
@@ -191,7 +199,12 @@ describe.each(['udp', 'tcp'] as const)('engine: SUBSCRIBE/NOTIFY dialogs over %s
       scenario: 'uas-subscribe-expire-late-notify.xml', transport, ports: h().ports, traceMessages: true, pauseMs: 1000 + GRACE_MS + 700,
     })
     await uas.ready
-    await subscribeTo(srf, sippUri(uas.localPort, transport), { From: '<sip:service@localhost>', Event: 'presence', Expires: '1' })
+    const dlg = await subscribeTo(srf, sippUri(uas.localPort, transport), { From: '<sip:service@localhost>', Event: 'presence', Expires: '1' })
+    const seen: string[] = [] // terminating NOTIFYs that reached the app
+    dlg.on('notify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
+      if (/^terminated/.test(req.get('Subscription-State'))) seen.push(req.get('Subscription-State'))
+      res.send(200)
+    })
 
     const r = await uas.done
     expectOk(r, 'notifier (NOTIFY terminated;reason=timeout after the expiry)')
@@ -200,14 +213,21 @@ describe.each(['udp', 'tcp'] as const)('engine: SUBSCRIBE/NOTIFY dialogs over %s
     if (h().server === ServerUnderTest.Embedded) {
       // RFC 6665 §4.1.2.4: the subscriber considers the subscription over at its expiration time
       expect(last).toBe('481')
+      expect(seen).toEqual([])
       expect(h().engine!.counts()).toMatchObject({ dialogs: 0, subscriptions: 0 })
     } else {
-      // drachtio-server has no expiry of its own: the late NOTIFY still reaches the app
-      expect(last).toBe('200')
+      // drachtio-server has no expiry of its own: the late NOTIFY still reaches the app's dialog
+      // (and, being a terminating one, gets sofia's 500)
+      expect(seen).toEqual(['terminated;reason=timeout'])
+      expect(last).toBe(finalNotifyAnswer(h().server))
     }
   })
 
-  it('subscriber: a NOTIFY that overtakes the 200 goes to the app that routed notify as a new request, and the dialog still forms', async () => {
+  it('subscriber: a NOTIFY that overtakes the 200 goes to the app that routed notify as a new request, and the dialog still forms', async (ctx) => {
+    // drachtio-server v0.9.10 (sofia-sip 8889faf, built by hand) dies when the app answers such a
+    // NOTIFY that came over TCP (its irq was already destroyed); over UDP it answers 500 and the
+    // app's 200 gets NOK. The TCP case is not run against it, so the rest of the suite still can be.
+    if (h().server === ServerUnderTest.DrachtioServer && transport === 'tcp') ctx.skip()
     const early = deferred<Srf.SrfRequest>()
     const srf = await h().connectSrf((app) =>
       route(app, 'notify', (req, res) => {
@@ -231,8 +251,11 @@ describe.each(['udp', 'tcp'] as const)('engine: SUBSCRIBE/NOTIFY dialogs over %s
     expect(first.get('Subscription-State')).toBe('active;expires=3600')
     expect(dialogIdOfRequest(first)).toBe('')
 
-    expectOk(await uas.done, 'notifier (NOTIFY before its 200)')
+    const r = await uas.done
+    expectOk(r, 'notifier (NOTIFY before its 200)')
     await within(destroyed.promise, 1000, 'the dialog\'s destroy on the terminating NOTIFY')
     expect(states).toEqual(['terminated;reason=noresource'])
+    // drachtio-server answers the early NOTIFY 500 itself as well (the app's 200 gets NOK)
+    expect(answersTo(r.messages, 'NOTIFY')).toEqual(Array(2).fill(finalNotifyAnswer(h().server)))
   })
 })

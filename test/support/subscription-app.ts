@@ -20,6 +20,13 @@ export function messagesOf(trace: string, start: RegExp): string[] {
     .filter((block) => start.test(block))
 }
 
+/** The status codes of the responses in a SIPp trace to requests of `method`, in order. */
+export function answersTo(trace: string, method: string): string[] {
+  return messagesOf(trace, /^SIP\/2\.0 \d{3} /)
+    .filter((m) => new RegExp(`^\\d+\\s+${method}$`).test(headerOf(m, 'CSeq') ?? ''))
+    .map((m) => m.slice(8, 11))
+}
+
 /** A header's value in a raw SIP message (first occurrence). */
 export function headerOf(msg: string, name: string): string | undefined {
   return new RegExp(`^${name}:\\s*(.*?)\\s*$`, 'mi').exec(msg)?.[1]
