@@ -34,7 +34,7 @@ export interface SipEngineOptions {
   /** §A.6 CLIENT_TIMEOUT, default 64 s */
   appResponseTimeoutMs?: number
   tcpIdleTimeoutMs?: number
-  /** how long after its expiry an unrefreshed subscription is ended (RFC 6665 §4.1.2.4), default 64·T1 */
+  /** how long after its expiry an unrefreshed subscription is ended (RFC 6665 §4.1.2.1, §4.1.3), default 64·T1 */
   subscriptionGraceMs?: number
   /** SIP over TLS on sipHost:tls.port (RFC 3261 §26.2); off when absent */
   tls?: { port: number; credentials: TlsCredentials }

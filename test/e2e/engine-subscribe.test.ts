@@ -107,7 +107,7 @@ describe.each(['udp', 'tcp'] as const)('engine: SUBSCRIBE/NOTIFY dialogs over %s
         void acceptSubscribe(srf, req, res, { Expires: '1' }).then(async (dlg) => {
           await notifyIn(dlg, 'presence', 'active;expires=1', PIDF)
           await sleep(1000 + GRACE_MS + 500)
-          // RFC 6665 §4.2.2: the notifier ends an expired subscription with a final NOTIFY
+          // RFC 6665 §4.1.3 `timeout`: the notifier ends an expired subscription with a final NOTIFY
           dlg.destroy().then(() => late.resolve('sent'), late.resolve)
         })
       }),
@@ -119,7 +119,7 @@ describe.each(['udp', 'tcp'] as const)('engine: SUBSCRIBE/NOTIFY dialogs over %s
     const outcome = await within(late.promise, 2000, 'the late NOTIFY attempt')
     const notifies = messagesOf(r.messages, /^NOTIFY /)
     if (h().server === ServerUnderTest.Embedded) {
-      // RFC 6665 §4.2.2: the subscription, and so its dialog, ended at expiry (+ grace)
+      // RFC 6665 §4.1.2.1: the subscription, and so its dialog, ended at expiry (+ grace)
       expect(outcome).toBeInstanceOf(Error)
       expect((outcome as Error).message).toMatch(/unable to find dialog/)
       expect(notifies).toHaveLength(1)
@@ -211,7 +211,7 @@ describe.each(['udp', 'tcp'] as const)('engine: SUBSCRIBE/NOTIFY dialogs over %s
     const toNotify = messagesOf(r.messages, /^SIP\/2\.0 \d{3} /).filter((m) => /NOTIFY/.test(headerOf(m, 'CSeq') ?? ''))
     const last = /^SIP\/2\.0 (\d{3})/.exec(toNotify[toNotify.length - 1])?.[1]
     if (h().server === ServerUnderTest.Embedded) {
-      // RFC 6665 §4.1.2.4: the subscriber considers the subscription over at its expiration time
+      // RFC 6665 §4.1.2.1: the subscription is over at its expiration time (the 2xx's Expires)
       expect(last).toBe('481')
       expect(seen).toEqual([])
       expect(h().engine!.counts()).toMatchObject({ dialogs: 0, subscriptions: 0 })

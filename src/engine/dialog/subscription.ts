@@ -30,7 +30,8 @@ export enum SubscriptionState {
 }
 
 /**
- * - `Expires` (pending, active): RFC 6665 §4.1.2.4 / §4.2.2, a subscription not refreshed
+ * - `Expires` (pending, active): RFC 6665 §4.1.2.1 (the 2xx's Expires is the duration) and
+ *   §4.1.3 (`reason=timeout`: not refreshed before it expired), a subscription not refreshed
  *   before its expiration time (the 2xx's `Expires`, or a NOTIFY's `expires=`) is over. It
  *   fires a grace period after that time, so the notifier's own final NOTIFY (`reason=timeout`),
  *   sent at that moment, still finds the dialog.
