@@ -36,7 +36,7 @@ export function expiresHeader(msg: SipMessage): number | undefined {
   return seconds(getHeader(msg, 'expires'))
 }
 
-/** RFC 4488 §4: a 2xx to a REFER carrying `Refer-Sub: false` created no subscription. */
+/** RFC 4488: a 2xx to a REFER carrying `Refer-Sub: false` created no subscription. */
 export function declinesReferSub(msg: SipMessage): boolean {
   return (getHeader(msg, 'refer-sub') ?? '').trim().toLowerCase() === 'false'
 }

@@ -30,7 +30,7 @@ export const DEFAULT_SUBSCRIPTION_S = 3600
  *   (`processRequestInsideDialog`, "routing as out-of-dialog").
  * The engine also keeps REFER subscriptions (in INVITE dialogs, and in a dialog of their
  * own for a REFER outside one, RFC 3515 §2.4.4; none when the 2xx says `Refer-Sub: false`,
- * RFC 4488 §4) and ends subscriptions that expire unrefreshed (RFC 6665 §4.1.2.1, §4.1.3 `timeout`),
+ * RFC 4488) and ends subscriptions that expire unrefreshed (RFC 6665 §4.1.2.1, §4.1.3 `timeout`),
  * which drachtio-server leaves to the app.
  */
 export class Subscriptions {
