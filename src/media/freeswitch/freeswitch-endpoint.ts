@@ -7,7 +7,7 @@
  * |---|---|
  * | setRemoteSdp | a re-INVITE to the channel (Endpoint#modify), then `uuid_dump` for the new local SDP |
  * | setLocalDirection | rewrites a= direction in localSdp, and mutes what that direction forbids (`set_mute write/read true`): a hold re-INVITE alone does not stop FreeSWITCH sending |
- * | bridge / unbridge | `uuid_bridge <a> <b>` / `uuid_transfer <a> -both park inline` (parks both legs) |
+ * | bridge / unbridge | `uuid_setvar <a|b> send_silence_when_idle -1`, `uuid_bridge <a> <b>` / `uuid_transfer <a> -both park inline` (parks both legs; parked, each sends silence) |
  * | mute / unmute | `set_mute read true` ('receive', the channel's read mute), `set_mute write true` ('send') |
  * | play | `playback <file|url|tone_stream|silence_stream>` or `speak flite|<voice>|<text>`; abort: `uuid_break <uuid> all` |
  * | collectDigits | none: DTMF events (digit-collector.ts) |
@@ -109,6 +109,10 @@ export class FreeswitchEndpoint implements MediaEndpoint {
     this.assertOpen()
     if (!(other instanceof FreeswitchEndpoint)) throw new LivecallError('LIVECALL_ERR_MEDIA_INCOMPATIBLE', 'a FreeSWITCH endpoint bridges only with another FreeSWITCH endpoint')
     other.assertOpen()
+    // unbridge parks both legs, and a parked channel sends no RTP unless told to: the party
+    // that is not whispered to must still get RTP (silence). Set here, not in the dialplan,
+    // so nothing is sent to a caller before livecall answers it.
+    for (const id of [this.id, other.id]) await this.cmd.api('uuid_setvar', `${id} send_silence_when_idle -1`)
     await this.cmd.api('uuid_bridge', `${this.id} ${other.id}`)
   }
 

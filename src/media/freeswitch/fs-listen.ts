@@ -44,7 +44,8 @@ export class FsListen implements ListenHandle {
       mixType: opts.mixType ?? 'mono',
       sampling: String(opts.sampleRate ?? 8000),
       bugname: listen.bugName,
-      metadata: opts.metadata,
+      // the first text frame, as the embedded engine sends it (SPEC §7): the call's attributes, metadata, sampleRate, mixType
+      metadata: { ...(opts.metadata ?? {}), sampleRate: opts.sampleRate ?? 8000, mixType: opts.mixType ?? 'mono' },
       bidirectionalAudio: opts.bidirectionalAudio
         ? { enabled: opts.bidirectionalAudio.enabled, streaming: opts.bidirectionalAudio.streaming, sampleRate: opts.bidirectionalAudio.sampleRate }
         : undefined,

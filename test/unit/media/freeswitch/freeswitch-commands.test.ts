@@ -53,13 +53,19 @@ describe('FreeSWITCH media engine over the event socket', () => {
     expect(fs.commands.some((c) => c.startsWith('event json') && c.includes('DTMF') && c.includes('CHANNEL_EXECUTE_COMPLETE'))).toBe(true)
   })
 
-  it('bridge is uuid_bridge; unbridge parks both legs with uuid_transfer -both park inline', async () => {
+  it('bridge is uuid_bridge (both legs set to send silence when parked); unbridge parks both legs with uuid_transfer -both park inline', async () => {
     const a = await endpoint()
     const b = await endpoint()
     const from = fs.commands.length
     await a.bridge(b)
     await a.unbridge()
-    expect(fs.actions(from)).toEqual([`api uuid_bridge ${a.id} ${b.id}`, `api uuid_transfer ${a.id} -both park inline`])
+    expect(fs.actions(from)).toEqual([
+      // parked (after unbridge) each leg sends silence, not nothing
+      `api uuid_setvar ${a.id} send_silence_when_idle -1`,
+      `api uuid_setvar ${b.id} send_silence_when_idle -1`,
+      `api uuid_bridge ${a.id} ${b.id}`,
+      `api uuid_transfer ${a.id} -both park inline`,
+    ])
   })
 
   it('mute receive is the channel read mute, send the write mute; unmute lifts each', async () => {
@@ -154,7 +160,7 @@ describe('FreeSWITCH media engine over the event socket', () => {
     expect(fs.actions(from)).toHaveLength(1)
   })
 
-  it('listen is uuid_audio_fork with a bug name for start, pause, resume and stop', async () => {
+  it('listen is uuid_audio_fork with a bug name for start, pause, resume and stop; the first frame carries metadata, sampleRate and mixType', async () => {
     const ep = await endpoint()
     const from = fs.commands.length
     const listen = await ep.startListen({ url: 'ws://127.0.0.1:9999/l', mixType: 'stereo', sampleRate: 16000, metadata: { callSid: 'CA1' } })
@@ -166,7 +172,7 @@ describe('FreeSWITCH media engine over the event socket', () => {
     const bug = /\|(livecall_listen_\d+)\|/.exec(actions[0]!)?.[1]
     expect(bug).toBeDefined()
     expect(actions).toEqual([
-      `api uuid_audio_fork ^^|${ep.id}|start|ws://127.0.0.1:9999/l|stereo|16000|${bug}|'{"callSid":"CA1"}'|true|false|`,
+      `api uuid_audio_fork ^^|${ep.id}|start|ws://127.0.0.1:9999/l|stereo|16000|${bug}|'{"callSid":"CA1","sampleRate":16000,"mixType":"stereo"}'|true|false|`,
       `api uuid_audio_fork ${ep.id} pause ${bug} blank`,
       `api uuid_audio_fork ${ep.id} resume ${bug}`,
       `api uuid_audio_fork ${ep.id} stop ${bug}`,
