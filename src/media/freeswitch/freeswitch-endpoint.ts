@@ -38,6 +38,11 @@ import { playCommand } from './play-args.js'
 import { audioDirection, firstAudioCodec, withAudioDirection } from './sdp-direction.js'
 import { digitsPlayMs, sendDtmfArg } from './send-dtmf.js'
 
+/** RFC 3264 §6.1: the direction that answers an offered one */
+function answerDirection(offered: SdpDirection): SdpDirection {
+  return offered === 'sendonly' ? 'recvonly' : offered === 'recvonly' ? 'sendonly' : offered
+}
+
 export enum FsEndpointState {
   Open = 'open',
   Closing = 'closing',
@@ -54,6 +59,12 @@ export class FreeswitchEndpoint implements MediaEndpoint {
   private readonly mutes = new MuteState()
   /** the direction livecall asked for (setLocalDirection); FreeSWITCH's own SDP says sendrecv */
   private advertised: SdpDirection = 'sendrecv'
+  /**
+   * the direction of the far end's last SDP since our last offer. FreeSWITCH's own SDP keeps
+   * the direction it last answered (after our hold: the far end's a=recvonly answer made it
+   * a=sendonly), so our SDP's direction is derived from these two, never read back from it.
+   */
+  private remoteDirection: SdpDirection = 'sendrecv'
   private fsLocalSdp: string
   private readonly listens = new Set<FsListen>()
   private readonly recordings = new Set<FsRecording>()
@@ -79,7 +90,13 @@ export class FreeswitchEndpoint implements MediaEndpoint {
   }
 
   get localSdp(): string {
-    return this.advertised === 'sendrecv' ? this.fsLocalSdp : withAudioDirection(this.fsLocalSdp, this.advertised)
+    const direction = this.localDirection()
+    return audioDirection(this.fsLocalSdp) === direction ? this.fsLocalSdp : withAudioDirection(this.fsLocalSdp, direction)
+  }
+
+  /** RFC 3264 §6.1: what we advertise (hold), else the answer to the far end's direction */
+  private localDirection(): SdpDirection {
+    return this.advertised !== 'sendrecv' ? this.advertised : answerDirection(this.remoteDirection)
   }
 
   get closed(): boolean {
@@ -92,15 +109,17 @@ export class FreeswitchEndpoint implements MediaEndpoint {
       throw new LivecallError('LIVECALL_ERR_MEDIA_BAD_SDP', `FreeSWITCH refused the SDP: ${(err as Error).message}`, undefined, { cause: err })
     })
     this.fsLocalSdp = this.channel.local.sdp ?? this.fsLocalSdp
+    this.remoteDirection = audioDirection(sdp)
     // the far end's hold (our answer recvonly/inactive) must silence FreeSWITCH too
-    const answered = audioDirection(this.fsLocalSdp)
-    await this.applyMutes(this.mutes.setDirection(this.advertised === 'sendrecv' ? answered : this.advertised))
+    await this.applyMutes(this.mutes.setDirection(this.localDirection()))
     return this.localSdp
   }
 
   async setLocalDirection(direction: SdpDirection): Promise<string> {
     this.assertOpen()
     this.advertised = direction
+    // a new offer of ours: the far end's last direction answered the previous one
+    this.remoteDirection = 'sendrecv'
     await this.applyMutes(this.mutes.setDirection(direction))
     return this.localSdp
   }

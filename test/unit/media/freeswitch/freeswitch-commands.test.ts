@@ -16,11 +16,14 @@ const tick = (ms = 30): Promise<void> => new Promise((r) => setTimeout(r, ms))
 let fs: FakeFreeswitch
 let engine: FreeswitchMediaEngine
 let invites: Array<{ uri: string; localSdp?: string }>
+/** how the fake FreeSWITCH answers an SDP (a test may change it) */
+let fsAnswers: (offer?: string) => string = answerFor
 
 beforeEach(async () => {
   fs = new FakeFreeswitch('s3cret')
   const port = await fs.listen()
-  const srf = fakeSrf(fs, answerFor)
+  fsAnswers = answerFor
+  const srf = fakeSrf(fs, (offer) => fsAnswers(offer))
   invites = srf.invites
   engine = await FreeswitchMediaEngine.connect({ srf: srf.srf, host: '127.0.0.1', port, secret: 's3cret', listenPort: 0, logger: pino({ level: 'silent' }) })
 })
@@ -89,6 +92,20 @@ describe('FreeSWITCH media engine over the event socket', () => {
     expect(back).toMatch(/a=sendrecv/)
     // read was already muted by the API: only write changes (inactive → not sending), and back
     expect(fs.actions(from)).toEqual(['execute set_mute write true', 'execute set_mute write false'])
+  })
+
+  it("unhold offers a=sendrecv although FreeSWITCH's own SDP still says a=sendonly from answering the held far end", async () => {
+    const ep = await endpoint()
+    const held = await ep.setLocalDirection('sendonly')
+    expect(held).toMatch(/a=sendonly/)
+    // the far end's answer a=recvonly goes to FreeSWITCH, which answers it a=sendonly (as FreeSWITCH 1.10 does)
+    fsAnswers = (offer) => answerFor(offer).replace(/a=recvonly/, 'a=sendonly')
+    await ep.setRemoteSdp(OFFER.replace('a=sendrecv', 'a=recvonly'))
+    expect(ep.localSdp).toMatch(/a=sendonly/)
+    const back = await ep.setLocalDirection('sendrecv')
+    expect(back).toMatch(/a=sendrecv/)
+    expect(back).not.toMatch(/a=sendonly/)
+    fsAnswers = answerFor
   })
 
   it('a far-end hold offer goes to FreeSWITCH as a re-INVITE and stops FreeSWITCH sending', async () => {
