@@ -126,7 +126,7 @@ describe('engine: SIP over TLS, inbound', () => {
   })
 
   it('a CRLFCRLF keep-alive on a TLS connection: the engine answers CRLF (RFC 5626 §3.5.1), drachtio-server nothing; a request on that connection is answered after it', async () => {
-    await h().connectSrf((srf) => srf.options((_req, res) => res.send(200)))
+    await h().connectSrf((srf) => srf.use('options', (_req, res) => res.send(200)))
     peer = TlsSipPeer.create()
     const socket = await peer.connect(h().endpoints.sipTlsPort!)
     const firstBytes = new Promise<string>((resolve) => socket.once('data', (b: Buffer) => resolve(b.toString())))

@@ -343,7 +343,10 @@ export class ClientSide {
       const toTag = getTag(getHeader(res, 'to') ?? '')
       const fromTag = getTag(getHeader(req, 'from') ?? '') ?? ''
       const callId = getHeader(req, 'call-id') ?? ''
-      if (toTag !== undefined) dialogId = dialogIdOf(callId, fromTag)
+      // drachtio-server gives every response to a new INVITE (sofia passes none at 100) its
+      // dialog id, To tag or not (sip-dialog-controller.cpp `processResponseOutsideDialog`):
+      // srf's ACK for a non-2xx without a To tag then carries it and gets the NOK below
+      if (toTag !== undefined || (initialInvite && status > 100)) dialogId = dialogIdOf(callId, fromTag)
       if (initialInvite && status > 100 && status < 200 && toTag !== undefined && hasHeader(res, 'rseq')) {
         if (!this.onReliableProvisional(entry, res, toTag)) return
       } else if (status >= 200 && status < 300) {
