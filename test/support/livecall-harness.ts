@@ -41,6 +41,8 @@ export class LivecallHarness {
     readonly httpPort: number,
     readonly recordingsDir: string,
     private readonly settleMs: number,
+    /** production: FreeSWITCH's channels when this livecall started (left by an earlier file, not ours) */
+    private readonly freeswitchBaseline: number,
   ) {}
 
   /** the shape this harness runs (one per test run, test-shape.ts) */
@@ -71,7 +73,9 @@ export class LivecallHarness {
       throw err
     })
     await lc.http.listen({ host: '127.0.0.1', port: httpPort })
-    return new LivecallHarness(lc, scaffold, ports, shaped.sipHost, shaped.sipPort, httpPort, recordingsDir, opts.settleMs ?? 3000)
+    const baseline = lc.media instanceof FreeswitchMediaEngine ? await lc.media.channelCount() : 0
+    if (baseline > 0) console.warn(`FreeSWITCH already has ${baseline} channel(s) before this file's first test (left by an earlier run); the leak check counts only new ones`)
+    return new LivecallHarness(lc, scaffold, ports, shaped.sipHost, shaped.sipPort, httpPort, recordingsDir, opts.settleMs ?? 3000, baseline)
   }
 
   /** `host:port` for SIPp: the embedded engine, or drachtio-server's SIP side */
@@ -99,7 +103,7 @@ export class LivecallHarness {
   /** counts() plus, in the production shape, FreeSWITCH's own channel count */
   async allCounts(): Promise<Record<string, number>> {
     const counts = this.counts()
-    if (this.lc.media instanceof FreeswitchMediaEngine) counts.freeswitchChannels = await this.lc.media.channelCount()
+    if (this.lc.media instanceof FreeswitchMediaEngine) counts.freeswitchChannels = Math.max(0, (await this.lc.media.channelCount()) - this.freeswitchBaseline)
     return counts
   }
 

@@ -15,7 +15,7 @@
  * | startListen | `uuid_audio_fork`, with a bug name (fs-listen.ts) |
  * | startRecording | `uuid_record` (fs-recording.ts) |
  * | joinConference | `conference <name>@livecall…` (fs-conference-member.ts) |
- * | close | `hangup` (FreeSWITCH then sends BYE on the channel's dialog) |
+ * | close | `hangup` (FreeSWITCH then sends BYE on the channel's dialog); `uuid_kill` when that has not happened within 5 s |
  *
  * States: open → closing → closed; a closed endpoint rejects every call with
  * LIVECALL_ERR_MEDIA_CLOSED. close() cascades to listens, recordings and conference members.
@@ -263,11 +263,15 @@ export class FreeswitchEndpoint implements MediaEndpoint {
     for (const m of this.members) m.channelClosed()
     if (hangup) {
       let timer: NodeJS.Timeout | undefined
+      let hungUp = false
       await Promise.race([
-        this.channel.destroy().catch((err: unknown) => this.report(err, 'hangup')),
+        this.channel.destroy().then(() => (hungUp = true), (err: unknown) => this.report(err, 'hangup')),
         new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS))),
       ])
       clearTimeout(timer)
+      // `hangup` is an application: it waits behind one that never returns (a prompt on a
+      // channel without media was seen to). uuid_kill is an API command and does not wait.
+      if (!hungUp) await this.cmd.api('uuid_kill', this.id).catch((err: unknown) => this.report(err, 'uuid_kill'))
     }
     this.state = FsEndpointState.Closed
     this.events.emit('close')
