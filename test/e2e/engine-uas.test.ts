@@ -1,6 +1,6 @@
 import type Srf from 'drachtio-srf'
 import { describe, expect, it } from 'vitest'
-import { deferred, pcmuSdp, within } from '../support/engine-harness.js'
+import { deferred, pcmuSdp, ServerUnderTest, within } from '../support/engine-harness.js'
 import { useEngineHarness } from '../support/use-engine-harness.js'
 import { describeSipp, runSipp } from '../support/sipp.js'
 
@@ -57,5 +57,30 @@ describe.each(['udp', 'tcp'] as const)('engine: srf createUAS over %s', (transpo
     expect(r.code, describeSipp(r)).toBe(0)
     expect(r.successful).toBe(1)
     await within(byeSent.promise, 1000, 'dialog.destroy() to complete')
+  })
+
+  it('answers an INVITE with Require: foo 420 Bad Extension with Unsupported: foo (RFC 3261 §8.2.2.3) before the app sees it; drachtio-server leaves that to the app', async () => {
+    const seen = deferred<string>()
+    await h().connectSrf((srf) =>
+      srf.invite((req, res) => {
+        seen.resolve(req.get('Require'))
+        // what an app on drachtio-server, which has no Require check, answers itself
+        res.send(420, { headers: { Unsupported: 'foo' } })
+      }),
+    )
+
+    const r = await runSipp({
+      scenario: 'uac-invite-require-foo-expect-420.xml', target: h().sipTarget, transport, ports: h().ports,
+      traceMessages: true,
+    })
+
+    expect(r.code, describeSipp(r)).toBe(0)
+    expect(r.successful).toBe(1)
+    if (h().server === ServerUnderTest.Embedded) {
+      const notSeen = new Promise<string>((resolve) => setTimeout(() => resolve('not seen'), 300))
+      expect(await Promise.race([seen.promise, notSeen])).toBe('not seen')
+    } else {
+      expect(await within(seen.promise, 1000, 'the app\'s INVITE')).toBe('foo')
+    }
   })
 })
