@@ -3,7 +3,10 @@
  * that two forks on one channel (a listen and a transcription, say) never stop or pause
  * each other:
  *
- *   start   uuid_audio_fork ^^|<uuid>|start|<url>|<mix>|<rate>|<bug>|'<metadata>'|…  (drachtio-fsmrf's forkAudioStart)
+ *   start   uuid_audio_fork ^^|<uuid>|start|<url>|<mix>|<rate>|<bug>|'<metadata>'
+ *           (+ |<enabled>|<streaming>|<rate> for bidirectionalAudio, drachtio-fsmrf's forkAudioStart:
+ *           only jambonz's mod_audio_fork reads those; the open-source one in drachtio's
+ *           freeswitch-modules takes everything after the bug name as the metadata text)
  *   pause   uuid_audio_fork <uuid> pause <bug> blank
  *   resume  uuid_audio_fork <uuid> resume <bug>
  *   stop    uuid_audio_fork <uuid> stop <bug>
@@ -39,17 +42,21 @@ export class FsListen implements ListenHandle {
 
   static async start(ep: FsmrfEndpoint, opts: ListenOptions, onError: (err: unknown) => void): Promise<FsListen> {
     const listen = new FsListen(ep, nextListenBugName(), onError)
-    await ep.forkAudioStart({
-      wsUrl: opts.url,
-      mixType: opts.mixType ?? 'mono',
-      sampling: String(opts.sampleRate ?? 8000),
-      bugname: listen.bugName,
-      // the first text frame, as the embedded engine sends it (SPEC §7): the call's attributes, metadata, sampleRate, mixType
-      metadata: { ...(opts.metadata ?? {}), sampleRate: opts.sampleRate ?? 8000, mixType: opts.mixType ?? 'mono' },
-      bidirectionalAudio: opts.bidirectionalAudio
-        ? { enabled: opts.bidirectionalAudio.enabled, streaming: opts.bidirectionalAudio.streaming, sampleRate: opts.bidirectionalAudio.sampleRate }
-        : undefined,
-    })
+    const mixType = opts.mixType ?? 'mono'
+    const sampleRate = opts.sampleRate ?? 8000
+    // the first text frame, as the embedded engine sends it (SPEC §7): the call's attributes, metadata, sampleRate, mixType
+    const metadata = { ...(opts.metadata ?? {}), sampleRate, mixType }
+    if (opts.bidirectionalAudio?.enabled) {
+      await ep.forkAudioStart({
+        wsUrl: opts.url, mixType, sampling: String(sampleRate), bugname: listen.bugName, metadata,
+        bidirectionalAudio: { enabled: opts.bidirectionalAudio.enabled, streaming: opts.bidirectionalAudio.streaming, sampleRate: opts.bidirectionalAudio.sampleRate },
+      })
+    } else {
+      const args = [ep.uuid, 'start', opts.url, mixType, String(sampleRate), listen.bugName, `'${JSON.stringify(metadata)}'`]
+      const res = await ep.api('uuid_audio_fork', `^^|${args.join('|')}`)
+      const body = res.getBody()
+      if (!body.startsWith('+OK')) throw new Error(`uuid_audio_fork refused: ${body.trim()}`)
+    }
     ep.on('mod_audio_fork::disconnect', listen.onDisconnect)
     if (opts.maxLengthMs) listen.timers.maxLength = setTimeout(() => void listen.finish('maxLength'), opts.maxLengthMs)
     return listen

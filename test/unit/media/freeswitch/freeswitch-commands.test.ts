@@ -189,11 +189,20 @@ describe('FreeSWITCH media engine over the event socket', () => {
     const bug = /\|(livecall_listen_\d+)\|/.exec(actions[0]!)?.[1]
     expect(bug).toBeDefined()
     expect(actions).toEqual([
-      `api uuid_audio_fork ^^|${ep.id}|start|ws://127.0.0.1:9999/l|stereo|16000|${bug}|'{"callSid":"CA1","sampleRate":16000,"mixType":"stereo"}'|true|false|`,
+      `api uuid_audio_fork ^^|${ep.id}|start|ws://127.0.0.1:9999/l|stereo|16000|${bug}|'{"callSid":"CA1","sampleRate":16000,"mixType":"stereo"}'`,
       `api uuid_audio_fork ${ep.id} pause ${bug} blank`,
       `api uuid_audio_fork ${ep.id} resume ${bug}`,
       `api uuid_audio_fork ${ep.id} stop ${bug}`,
     ])
+  })
+
+  it('a bidirectional listen adds the enabled|streaming|rate arguments (jambonz mod_audio_fork); a plain one ends at the metadata', async () => {
+    const ep = await endpoint()
+    const from = fs.commands.length
+    const listen = await ep.startListen({ url: 'ws://127.0.0.1:9999/b', sampleRate: 8000, bidirectionalAudio: { enabled: true, streaming: true, sampleRate: 8000 } })
+    const start = fs.actions(from)[0]!
+    expect(start).toMatch(/\|'\{"sampleRate":8000,"mixType":"mono"\}'\|true\|true\|8000$/)
+    await listen.stop()
   })
 
   it('a listen start FreeSWITCH refuses rejects with its reason', async () => {
