@@ -33,7 +33,9 @@ export class TestDnsServer {
     return `127.0.0.1:${this.port}`
   }
 
-  async start(): Promise<void> {
+  /** Listen on 127.0.0.1:port (0: any free port); a second call while listening does nothing. */
+  async start(port = 0): Promise<void> {
+    if (this.socket) return
     const socket = dgram.createSocket('udp4')
     this.socket = socket
     socket.on('message', (buf, rinfo) => {
@@ -45,7 +47,10 @@ export class TestDnsServer {
       }
       socket.send(this.answer(query), rinfo.port, rinfo.address)
     })
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()))
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject)
+      socket.bind(port, '127.0.0.1', () => resolve())
+    })
     this.port = socket.address().port
   }
 
