@@ -4,7 +4,7 @@
  * each other:
  *
  *   start   uuid_audio_fork ^^|<uuid>|start|<url>|<mix>|<rate>|<bug>|'<metadata>'
- *           (+ |<enabled>|<streaming>|<rate> for bidirectionalAudio, drachtio-fsmrf's forkAudioStart:
+ *           (+ |<enabled>|<streaming>|<rate> for streamed bidirectionalAudio, drachtio-fsmrf's forkAudioStart:
  *           only jambonz's mod_audio_fork reads those; the open-source one in drachtio's
  *           freeswitch-modules takes everything after the bug name as the metadata text)
  *   pause   uuid_audio_fork <uuid> pause <bug> blank
@@ -46,7 +46,7 @@ export class FsListen implements ListenHandle {
     const sampleRate = opts.sampleRate ?? 8000
     // the first text frame, as the embedded engine sends it (SPEC §7): the call's attributes, metadata, sampleRate, mixType
     const metadata = { ...(opts.metadata ?? {}), sampleRate, mixType }
-    if (opts.bidirectionalAudio?.enabled) {
+    if (opts.bidirectionalAudio?.streaming) {
       await ep.forkAudioStart({
         wsUrl: opts.url, mixType, sampling: String(sampleRate), bugname: listen.bugName, metadata,
         bidirectionalAudio: { enabled: opts.bidirectionalAudio.enabled, streaming: opts.bidirectionalAudio.streaming, sampleRate: opts.bidirectionalAudio.sampleRate },

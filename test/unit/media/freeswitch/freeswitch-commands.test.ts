@@ -196,7 +196,7 @@ describe('FreeSWITCH media engine over the event socket', () => {
     ])
   })
 
-  it('a bidirectional listen adds the enabled|streaming|rate arguments (jambonz mod_audio_fork); a plain one ends at the metadata', async () => {
+  it('a streamed bidirectional listen adds the enabled|streaming|rate arguments (jambonz mod_audio_fork); any other ends at the metadata', async () => {
     const ep = await endpoint()
     const from = fs.commands.length
     const listen = await ep.startListen({ url: 'ws://127.0.0.1:9999/b', sampleRate: 8000, bidirectionalAudio: { enabled: true, streaming: true, sampleRate: 8000 } })
