@@ -58,6 +58,8 @@ export class FsListen implements ListenHandle {
       if (!body.startsWith('+OK')) throw new Error(`uuid_audio_fork refused: ${body.trim()}`)
     }
     ep.on('mod_audio_fork::disconnect', listen.onDisconnect)
+    // uuid_audio_fork answers +OK before it connects: a websocket that cannot be reached ends the listen here
+    ep.on('mod_audio_fork::connect_failed', listen.onDisconnect)
     if (opts.maxLengthMs) listen.timers.maxLength = setTimeout(() => void listen.finish('maxLength'), opts.maxLengthMs)
     return listen
   }

@@ -205,6 +205,13 @@ describe('FreeSWITCH media engine over the event socket', () => {
     await listen.stop()
   })
 
+  it('a listen whose websocket cannot be reached (mod_audio_fork::connect_failed) ends', async () => {
+    const ep = await endpoint()
+    const listen = await ep.startListen({ url: 'ws://127.0.0.1:1/unreachable' })
+    fs.channels.get(ep.id)!.event({ 'Event-Name': 'CUSTOM', 'Event-Subclass': 'mod_audio_fork::connect_failed' })
+    expect(await listen.done).toEqual({ reason: 'closed' })
+  })
+
   it('a listen start FreeSWITCH refuses rejects with its reason', async () => {
     const ep = await endpoint()
     fs.apiReplies.set('uuid_audio_fork', '-ERR no such bug\n')
