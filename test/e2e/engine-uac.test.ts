@@ -88,7 +88,7 @@ describe.each(['udp', 'tcp'] as const)('engine: srf createUAC over %s', (transpo
     expect(r.code, describeSipp(r)).toBe(0) // the engine ACKed the 486 (RFC 3261 §17.1.1.3)
   })
 
-  it('a 486 without a To tag: the server ACKs it and srf\'s own ACK (no dialog id) goes nowhere and leaves nothing behind', async () => {
+  it('a 486 without a To tag: the server ACKs it, srf\'s own ACK for it is refused (not sent as a new request) and nothing is left behind', async () => {
     const srf = await h().connectSrf()
     const uas = await startSipp({ scenario: 'uas-busy-486-no-to-tag.xml', transport, ports: h().ports, pauseMs: 500, traceMessages: true })
     await uas.ready
@@ -98,8 +98,9 @@ describe.each(['udp', 'tcp'] as const)('engine: srf createUAC over %s', (transpo
     await expect(call).rejects.toMatchObject({ status: 486 })
     const r = await uas.done
     expect(r.code, describeSipp(r)).toBe(0)
-    // RFC 3261 §17.1.1.3: one ACK, the transaction's; srf's ack() (an ACK with no dialog id,
-    // as no dialog was made) is refused by the server, not sent as a new request
+    // RFC 3261 §17.1.1.3: one ACK, the transaction's. The 486's echo carries the dialog id
+    // (Call-ID;from-tag) as drachtio-server gives it, so srf's ack() names that dialog and
+    // gets drachtio's NOK; without it the ACK went out as a new request
     expect(r.messages.match(/^ACK /gm) ?? [], r.messages).toHaveLength(1)
   })
 })
