@@ -11,6 +11,7 @@ declare module '@jambonz/node-client' {
     calls: JambonzCalls
   }
   type Middleware = (req: unknown, res: unknown, next: (err?: unknown) => void) => void
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the value is reached through Initializer.WebhookResponse
   class WebhookResponse {
     constructor()
     say(opts: object): this
