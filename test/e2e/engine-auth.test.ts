@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createSipEngine } from '../../src/engine/index.js'
 import { deferred, pcmuSdp, within } from '../support/engine-harness.js'
 import { PortPicker } from '../support/ports.js'
+import { connectB2bua } from '../support/b2bua-app.js'
 import { useEngineHarness } from '../support/use-engine-harness.js'
 import { describeSipp, runSipp, startSipp, type SippResult, type SippTransport } from '../support/sipp.js'
 import { digestIsValid, digestParams, flowOf, parseSippTrace, type TracedMessage } from '../support/sipp-trace.js'
@@ -173,16 +174,7 @@ describe.each(['udp', 'tcp'] as const)('engine: digest authentication over %s', 
       extraArgs: ['-key', 'challenge', '407'],
     })
     await b.ready
-    const call = deferred<{ uas: Srf.Dialog; uac: Srf.Dialog }>()
-    await h().connectSrf((srf) =>
-      srf.invite((req, res) => {
-        srf.createB2BUA(req, res, sippUri(b.localPort, transport), { localSdpB: req.body, auth: AUTH }).then(({ uas, uac }) => {
-          uas.on('destroy', () => uac.destroy())
-          uac.on('destroy', () => uas.destroy())
-          call.resolve({ uas, uac })
-        }, call.reject)
-      }),
-    )
+    const app = await connectB2bua(h(), sippUri(b.localPort, transport), { auth: AUTH })
 
     const a = await runSipp({
       scenario: 'uac-invite-bye-expect-200.xml', target: h().sipTarget, transport, ports: h().ports, pauseMs: 300, traceMessages: true,
@@ -191,7 +183,7 @@ describe.each(['udp', 'tcp'] as const)('engine: digest authentication over %s', 
     expectOk(a, 'A (caller)')
     const bResult = await b.done
     expectOk(bResult, 'B (challenges with 407)')
-    await within(call.promise, 1000, 'createB2BUA to resolve')
+    await within(app.call, 1000, 'createB2BUA to resolve')
     expect(flowOf(received(a)).filter((m) => /^\d/.test(m))).not.toContain('407 INVITE')
     const seen = received(bResult)
     expect(flowOf(seen)).toEqual(['INVITE', 'ACK', 'INVITE', 'ACK', 'BYE'])

@@ -1,33 +1,8 @@
-import type Srf from 'drachtio-srf'
 import { describe, expect, it } from 'vitest'
-import { deferred, EngineHarness, pcmuSdp, within } from '../support/engine-harness.js'
+import { pcmuSdp, within } from '../support/engine-harness.js'
+import { connectB2bua } from '../support/b2bua-app.js'
 import { useEngineHarness } from '../support/use-engine-harness.js'
 import { describeSipp, runSipp, startSipp, type SippResult, type SippTransport } from '../support/sipp.js'
-
-interface B2buaCall {
-  uas: Srf.Dialog
-  uac: Srf.Dialog
-}
-
-/**
- * A plain drachtio-srf B2BUA, as an app would write it: A's offer goes to B, a BYE on
- * either leg tears down the other. Resolves `call` when both legs are up, `failed` with
- * createB2BUA's error.
- */
-async function connectB2bua(h: EngineHarness, bUri: string) {
-  const call = deferred<B2buaCall>()
-  const failed = deferred<{ status?: number }>()
-  await h.connectSrf((srf) =>
-    srf.invite((req, res) => {
-      srf.createB2BUA(req, res, bUri, { localSdpB: req.body }).then(({ uas, uac }) => {
-        uas.on('destroy', () => uac.destroy())
-        uac.on('destroy', () => uas.destroy())
-        call.resolve({ uas, uac })
-      }, (err: { status?: number }) => failed.resolve(err))
-    }),
-  )
-  return { call: call.promise, failed: failed.promise }
-}
 
 function bUri(port: number, transport: SippTransport): string {
   return `sip:service@127.0.0.1:${port}${transport === 'tcp' ? ';transport=tcp' : ''}`

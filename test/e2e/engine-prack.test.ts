@@ -1,6 +1,7 @@
 import type Srf from 'drachtio-srf'
 import { describe, expect, it } from 'vitest'
 import { deferred, pcmuSdp, within } from '../support/engine-harness.js'
+import { connectB2bua } from '../support/b2bua-app.js'
 import { useEngineHarness } from '../support/use-engine-harness.js'
 import { describeSipp, runSipp, startSipp, type SippResult, type SippTransport } from '../support/sipp.js'
 
@@ -85,22 +86,12 @@ describe.each(['udp', 'tcp'] as const)('engine: reliable provisional responses (
   it('createB2BUA: the caller\'s PRACK reaches the app, the callee\'s 183 is PRACKed, the call is bridged', async () => {
     const b = await startSipp({ scenario: 'uas-reliable-183-expect-prack.xml', transport, ports: h().ports, traceMessages: true })
     await b.ready
-    const call = deferred<{ uas: Srf.Dialog; uac: Srf.Dialog }>()
-    await h().connectSrf((srf) =>
-      srf.invite((req, res) => {
-        srf.createB2BUA(req, res, sippUri(b.localPort, transport), {
-          localSdpB: req.body,
-          proxyRequestHeaders: ['Supported'],
-          // srf counts the caller's PRACKs when the relayed 1xx carries `require: 100rel`
-          // (srf passes the response object, not the headers its .d.ts names)
-          responseHeaders: ((uacRes: Srf.SrfResponse) => (uacRes.has('RSeq') ? { require: '100rel' } : {})) as unknown as Srf.CreateB2BUAOptions['responseHeaders'],
-        }).then(({ uas, uac }) => {
-          uas.on('destroy', () => uac.destroy())
-          uac.on('destroy', () => uas.destroy())
-          call.resolve({ uas, uac })
-        }, call.reject)
-      }),
-    )
+    const app = await connectB2bua(h(), sippUri(b.localPort, transport), {
+      proxyRequestHeaders: ['Supported'],
+      // srf counts the caller's PRACKs when the relayed 1xx carries `require: 100rel`
+      // (srf passes the response object, not the headers its .d.ts names)
+      responseHeaders: ((uacRes: Srf.SrfResponse) => (uacRes.has('RSeq') ? { require: '100rel' } : {})) as unknown as Srf.CreateB2BUAOptions['responseHeaders'],
+    })
 
     const a = await runSipp({
       scenario: 'uac-invite-100rel-prack-bye.xml', target: h().sipTarget, transport, ports: h().ports,
@@ -110,6 +101,6 @@ describe.each(['udp', 'tcp'] as const)('engine: reliable provisional responses (
     expectOk(a, 'A (caller, PRACKs our 183)')
     expectOk(await b.done, 'B (callee, expects our PRACK)')
     expect(a.messages).not.toMatch(/^SIP\/2\.0 481 /m)
-    await within(call.promise, 1000, 'createB2BUA to resolve')
+    await within(app.call, 1000, 'createB2BUA to resolve')
   })
 })

@@ -1,6 +1,7 @@
 import type Srf from 'drachtio-srf'
 import { describe, expect, it } from 'vitest'
 import { deferred, pcmuSdp, within } from '../support/engine-harness.js'
+import { connectB2bua } from '../support/b2bua-app.js'
 import { useEngineHarness } from '../support/use-engine-harness.js'
 import { describeSipp, runSipp, startSipp, type SippResult, type SippTransport } from '../support/sipp.js'
 import { flowOf, parseSippTrace, type TracedMessage } from '../support/sipp-trace.js'
@@ -103,16 +104,7 @@ describe.each(['udp', 'tcp'] as const)('engine: redirects (3xx) over %s', (trans
 
   it('createB2BUA with followRedirects: B1\'s 302 is followed to B2 and A is bridged to B2', async () => {
     const { b1, b2, target } = await redirectPair()
-    const call = deferred<{ uas: Srf.Dialog; uac: Srf.Dialog }>()
-    await h().connectSrf((srf) =>
-      srf.invite((req, res) => {
-        srf.createB2BUA(req, res, sippUri(b1.localPort, transport), following<Srf.CreateB2BUAOptions>({ localSdpB: req.body })).then(({ uas, uac }) => {
-          uas.on('destroy', () => uac.destroy())
-          uac.on('destroy', () => uas.destroy())
-          call.resolve({ uas, uac })
-        }, call.reject)
-      }),
-    )
+    const app = await connectB2bua(h(), sippUri(b1.localPort, transport), following<Srf.CreateB2BUAOptions>({}))
 
     const a = await runSipp({
       scenario: 'uac-invite-bye-expect-200.xml', target: h().sipTarget, transport, ports: h().ports, pauseMs: 300, traceMessages: true,
@@ -124,7 +116,7 @@ describe.each(['udp', 'tcp'] as const)('engine: redirects (3xx) over %s', (trans
     const b2Result = await b2.done
     expectOk(b2Result, 'B2')
     expect(received(b2Result)[0].uri).toBe(target)
-    const { uas, uac } = await within(call.promise, 1000, 'createB2BUA to resolve')
+    const { uas, uac } = await within(app.call, 1000, 'createB2BUA to resolve')
     expect(uas.local.sdp).toBe(uac.remote.sdp)
   })
 

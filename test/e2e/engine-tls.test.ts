@@ -6,6 +6,7 @@ import type { PortPicker } from '../support/ports.js'
 import { describeSipp, startSipp } from '../support/sipp.js'
 import { buildMessage, buildResponse, header, newBranch, newTag, statusOf, uriOf } from '../support/sip-message.js'
 import { TlsSipPeer, tlsFixture, type TlsReceived } from '../support/tls-sip-peer.js'
+import { connectB2bua } from '../support/b2bua-app.js'
 import { useEngineHarness } from '../support/use-engine-harness.js'
 
 /**
@@ -155,16 +156,7 @@ describe('engine: SIP over TLS, inbound', () => {
   it('bridges a TLS caller to a SIPp UDP callee with srf.createB2BUA; the caller\'s BYE reaches SIPp', async () => {
     const b = await startSipp({ scenario: 'uas-answer-wait-bye.xml', transport: 'udp', ports: h().ports, traceMessages: true })
     await b.ready
-    const bridged = deferred<{ uas: Srf.Dialog; uac: Srf.Dialog }>()
-    await h().connectSrf((srf) =>
-      srf.invite((req, res) => {
-        srf.createB2BUA(req, res, `sip:service@127.0.0.1:${b.localPort}`, { localSdpB: req.body }).then(({ uas, uac }) => {
-          uas.on('destroy', () => uac.destroy())
-          uac.on('destroy', () => uas.destroy())
-          bridged.resolve({ uas, uac })
-        }, (err: unknown) => bridged.reject(err))
-      }),
-    )
+    const app = await connectB2bua(h(), `sip:service@127.0.0.1:${b.localPort}`)
     peer = TlsSipPeer.create()
     const socket = await peer.connect(h().endpoints.sipTlsPort!)
     const localPort = TlsSipPeer.localPort(socket)
@@ -173,7 +165,7 @@ describe('engine: SIP over TLS, inbound', () => {
     const ok = await peer.response('INVITE', 200, 299, 8000)
     expect(header(ok.text, 'Contact')).toMatch(/^<sips:.*;transport=tls>$/)
     peer.send(socket, inDialog('ACK', invite, ok.text, localPort, 1))
-    const { uac } = await within(bridged.promise, 2000, 'createB2BUA')
+    const { uac } = await within(app.call, 2000, 'createB2BUA')
     expect(uac.remote.sdp).toMatch(/m=audio \d+ RTP\/AVP 0/)
     peer.send(socket, inDialog('BYE', invite, ok.text, localPort, 2))
     await peer.response('BYE', 200, 200)
