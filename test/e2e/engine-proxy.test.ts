@@ -211,8 +211,9 @@ describe.each(['udp', 'tcp'] as const)('engine: srf proxyRequest over %s', (tran
 
   // Over TCP a SIPp caller cannot send its ACK and BYE anywhere but down its one
   // connection to us (setdest needs -t tn, whose per-call sockets SIPp then mixes up), so
-  // the end-to-end leg of this flow is only checked over UDP; the proxying is the same.
-  it.skipIf(transport === 'tcp')('without Record-Route the 200 carries none, and ACK and BYE go end to end', async () => {
+  // the end-to-end leg of this flow is a UDP test only (it is not defined for TCP, rather
+  // than reported skipped there); the proxying is the same.
+  if (transport === 'udp') it('without Record-Route the 200 carries none, and ACK and BYE go end to end', async () => {
     const b = await callee('uas-answer-expect-direct-bye.xml')
     await b.ready
     const app = await connectProxy(h(), 'invite', [uri(b.localPort, transport)])
