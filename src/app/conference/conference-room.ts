@@ -47,6 +47,8 @@ export class ConferenceRoom {
   private statusHookValue: RoomStatusHook | undefined
   private readonly members = new Map<string, RoomMember>()
   private readonly waiters = new Map<string, () => void>()
+  /** the media join in progress: members enter the engine's room one at a time, in seat order */
+  private joinTurn: Promise<void> = Promise.resolve()
 
   constructor(
     /** the jambonz `name` (friendlyName in status events) */
@@ -142,6 +144,32 @@ export class ConferenceRoom {
     return member
   }
 
+  /** members whose endpoint is in the engine's room (media attached) */
+  get joinedCount(): number {
+    let n = 0
+    for (const m of this.members.values()) if (m.media) n++
+    return n
+  }
+
+  /**
+   * Run `enter` (a member's media join plus its join event) after the previous member's has
+   * settled, or once `signal` aborts. The engine's join is asynchronous (FreeSWITCH answers
+   * with its add-member event, tens of ms later, sometimes out of order): without the turn,
+   * members seated one after another announced their joins out of seat order, each with the
+   * count of every seat taken meanwhile (the production-shape conference e2e).
+   */
+  async inJoinTurn<T>(signal: AbortSignal, enter: () => Promise<T>): Promise<T> {
+    const previous = this.joinTurn
+    let release!: () => void
+    this.joinTurn = new Promise<void>((resolve) => (release = resolve))
+    try {
+      await waitOrAbort(previous, signal)
+      return await enter()
+    } finally {
+      release()
+    }
+  }
+
   /**
    * A member leaves (its verb ended, the call hung up, a redirect). When it had
    * endConferenceOnExit, or nobody is left, the room ends and every other member is
@@ -182,4 +210,17 @@ export class ConferenceRoom {
   unhold(callSid: string): boolean {
     return this.members.get(callSid)?.setUnheld() ?? false
   }
+}
+
+/** resolves when `p` settles or `signal` aborts, whichever is first */
+function waitOrAbort(p: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve()
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+    p.then(done, done)
+  })
 }

@@ -81,10 +81,14 @@ async function attend(
       })
     }
     if (inRoom.aborted) return
-    const muted = member.muted
-    member.attach(await endpoint.joinConference(room.mediaName, { muted }), muted)
-    joined = true
-    status.notify('join', room.size)
+    await room.inJoinTurn(inRoom, async () => {
+      if (inRoom.aborted) return
+      const muted = member.muted
+      member.attach(await endpoint.joinConference(room.mediaName, { muted }), muted)
+      joined = true
+      status.notify('join', room.joinedCount)
+    })
+    if (!joined) return
     await untilAborted(inRoom)
   } finally {
     await member.media?.leave().catch((err: unknown) => ctx.logger.warn({ err }, 'leaving the conference audio failed'))

@@ -33,6 +33,48 @@ const init = (callSid: string, over: { moderator?: boolean; endConferenceOnExit?
 })
 
 describe('ConferenceRooms', () => {
+  it('media joins take turns in seat order, so join events keep seat order and count the members in the audio (an engine whose joins finish out of order)', async () => {
+    const room = new ConferenceRooms('AC1').open('turns')
+    room.start()
+    const events: Array<[string, number]> = []
+    const members = ['a', 'b', 'c'].map((sid) => room.join(init(sid))!)
+    // b's engine join is the slowest: without turns it would finish last and see three members
+    const delay = { a: 5, b: 30, c: 1 } as Record<string, number>
+    const never = new AbortController().signal
+    await Promise.all(
+      members.map((m) =>
+        room.inJoinTurn(never, async () => {
+          await new Promise((r) => setTimeout(r, delay[m.callSid]))
+          m.attach(seatLog(), false)
+          events.push([m.callSid, room.joinedCount])
+        }),
+      ),
+    )
+    expect(events).toEqual([['a', 1], ['b', 2], ['c', 3]])
+  })
+
+  it('a member whose signal aborts while waiting for its join turn stops waiting; a failed join does not block the next', async () => {
+    const room = new ConferenceRooms('AC1').open('turns2')
+    room.start()
+    let releaseA!: () => void
+    const slowA = room.inJoinTurn(new AbortController().signal, () => new Promise<void>((r) => (releaseA = r)))
+    const gaveUp = new AbortController()
+    const order: string[] = []
+    const b = room.inJoinTurn(gaveUp.signal, async () => {
+      order.push(gaveUp.signal.aborted ? 'b aborted' : 'b')
+    })
+    gaveUp.abort()
+    await b
+    expect(order).toEqual(['b aborted'])
+    releaseA()
+    await slowA
+    await room.inJoinTurn(new AbortController().signal, async () => Promise.reject(new Error('engine refused'))).catch(() => order.push('c failed'))
+    await room.inJoinTurn(new AbortController().signal, async () => {
+      order.push('d')
+    })
+    expect(order).toEqual(['b aborted', 'c failed', 'd'])
+  })
+
   it('opens one room per name, keyed like jambonz (conf:<account>:<name>), Waiting until started', () => {
     const rooms = new ConferenceRooms('AC1')
     const a = rooms.open('sales')
