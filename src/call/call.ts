@@ -176,7 +176,19 @@ export class Call {
     })
   }
 
+  /**
+   * The call's media endpoint, once `MediaEngine.createEndpoint` resolved. Creating one takes
+   * time (FreeSWITCH: an INVITE through drachtio-server and an event socket), and the call
+   * can end meanwhile (a CANCEL, the parent of a dial ending, a ring timeout); release() then
+   * found no endpoint to close. An endpoint that arrives after its call ended is closed here,
+   * so it never outlives the call (it and its FreeSWITCH channel were left behind before).
+   */
   attachEndpoint(endpoint: MediaEndpoint): void {
+    if (this.ended) {
+      this.logger.info({ endpoint: endpoint.id, state: this.stateValue }, 'media endpoint arrived after the call ended: closing it')
+      void endpoint.close().catch((err: unknown) => this.logger.warn({ err }, 'endpoint close failed'))
+      return
+    }
     this.endpointValue = endpoint
     this.audioValue = new PartyAudio(endpoint)
     // RTP_TIMEOUT_S: an answered far end that stopped sending (and does not hold us) is

@@ -111,9 +111,29 @@ describe('dial: a child call bridged through the media engine', () => {
     const b = await startSipp({ scenario: 'uas-ring-wait-cancel.xml', transport: 'udp', ports: h().ports, timeoutS: 20 })
     await b.ready
     h().scaffold.route('/app', [{ verb: 'dial', answerOnBridge: true, target: [{ type: 'sip', sipUri: `sip:bob@127.0.0.1:${b.localPort}` }] }])
-    const a = await runSipp({ scenario: 'uac-cancel-after-180-expect-487.xml', target: h().sipTarget, transport: 'udp', ports: h().ports, timeoutS: 20 })
+    // answerOnBridge sends the caller 180 before the callee is INVITEd (its media endpoint is
+    // made first: tens of ms with FreeSWITCH); the caller waits 1 s so the callee is ringing
+    // when the CANCEL comes (a CANCEL at once is the next test)
+    const a = await runSipp({ scenario: 'uac-cancel-after-180-expect-487.xml', target: h().sipTarget, transport: 'udp', ports: h().ports, pauseMs: 1000, timeoutS: 20 })
     expect(a.code, describeSipp(a)).toBe(0)
     const br = await b.done
     expect(br.code, describeSipp(br)).toBe(0)
+  }, 40_000)
+
+  it('a caller\'s CANCEL at once on answerOnBridge\'s 180, while the dialed leg\'s endpoint is being made, leaves nothing behind', async () => {
+    // the race of a CANCEL with the child's createEndpoint: with FreeSWITCH the CANCEL always
+    // wins (the endpoint arrived after both calls ended and was left open, with its channel);
+    // the leak check after the test asserts no endpoint / FreeSWITCH channel is left
+    const b = await createCallee({ mode: { kind: 'ringForever' } })
+    try {
+      h().scaffold.route('/app', [{ verb: 'dial', answerOnBridge: true, target: [{ type: 'sip', sipUri: b.sip.uri('bob') }] }])
+      const a = await runSipp({ scenario: 'uac-cancel-after-180-expect-487.xml', target: h().sipTarget, transport: 'udp', ports: h().ports, pauseMs: 0, timeoutS: 20 })
+      expect(a.code, describeSipp(a)).toBe(0)
+      await h().scaffold.waitForStatus('canceled', hookedSid(h()))
+      // the callee was INVITEd only if its endpoint was made before the CANCEL; then it is CANCELed too
+      if (b.sip.calls.length > 0) await b.sip.waitFor((m) => m.startsWith('CANCEL '), 5000, 'CANCEL to the callee')
+    } finally {
+      await b.close()
+    }
   }, 40_000)
 })
