@@ -12,7 +12,9 @@ import type { CollectDigitsOptions, CollectDigitsResult } from '../types.js'
 export type DigitSource = (listener: (digit: string) => void) => () => void
 
 export function collectDigitsFrom(subscribe: DigitSource, opts: CollectDigitsOptions, signal?: AbortSignal): Promise<CollectDigitsResult> {
-  const max = opts.maxDigits ?? 1
+  // no maxDigits: no limit (as the interface and the embedded engine say); a default of 1 ended
+  // a gather with finishOnKey after its first digit (gather e2e, production shape)
+  const max = opts.maxDigits !== undefined && opts.maxDigits > 0 ? opts.maxDigits : undefined
   return new Promise((resolve) => {
     let digits = ''
     const timers: { first?: NodeJS.Timeout; inter?: NodeJS.Timeout } = {}
@@ -29,7 +31,7 @@ export function collectDigitsFrom(subscribe: DigitSource, opts: CollectDigitsOpt
       clearTimeout(timers.inter)
       if (opts.finishOnKey && opts.finishOnKey.includes(digit)) return finish('finishOnKey')
       digits += digit
-      if (digits.length >= max) return finish('maxDigits')
+      if (max !== undefined && digits.length >= max) return finish('maxDigits')
       if (opts.interDigitTimeoutMs) timers.inter = setTimeout(() => finish('interDigitTimeout'), opts.interDigitTimeoutMs)
       else if (opts.timeoutMs) timers.inter = setTimeout(() => finish('timeout'), opts.timeoutMs)
     })

@@ -168,6 +168,14 @@ describe('FreeSWITCH media engine over the event socket', () => {
     expect(fs.actions(from)).toEqual([])
   })
 
+  it('collectDigits without maxDigits has no limit: only finishOnKey ends it (as the embedded engine; it stopped after one digit)', async () => {
+    const ep = await endpoint()
+    const collecting = ep.collectDigits({ finishOnKey: '#', timeoutMs: 2000 })
+    const ch = fs.channels.get(ep.id)!
+    for (const d of ['5', '6', '7', '#']) ch.event({ 'Event-Name': 'DTMF', 'DTMF-Digit': d, 'DTMF-Duration': '800' })
+    expect(await collecting).toEqual({ digits: '567', reason: 'finishOnKey' })
+  })
+
   it('sendDigits is uuid_send_dtmf with the duration; bad digits never reach FreeSWITCH', async () => {
     const ep = await endpoint()
     const from = fs.commands.length
