@@ -88,7 +88,13 @@ describe('console: /console in headless Chromium', () => {
     const uac = await startSipp({ scenario: 'uac-invite-expect-bye.xml', target: h().sipTarget, transport: 'udp', ports: h().ports, timeoutS: 60, recvTimeoutMs: 30_000, traceMessages: true })
     try {
       // answered (the dialed leg in progress): the console shows both legs within a second
-      await sse.waitFor((c) => c.data.filter((e) => e.type === 'state' && e.call.call_status === 'in-progress').length === 2, 15_000, 'both legs answered')
+      // a SIPp caller that ends first (a port it could not bind, a refused call) fails the test with its own report
+      const callerEnded = uac.done.then((r) => { throw new Error(`the SIPp caller ended before both legs were answered\n${describeSipp(r)}`) })
+      callerEnded.catch(() => undefined)
+      await Promise.race([
+        sse.waitFor((c) => c.data.filter((e) => e.type === 'state' && e.call.call_status === 'in-progress').length === 2, 15_000, 'both legs answered'),
+        callerEnded,
+      ])
       const states = sse.data.filter((e) => e.type === 'state')
       const parentSid: string = states.find((e) => e.call.direction === 'inbound').call_sid
       const childSid: string = states.find((e) => e.call.direction === 'outbound').call_sid
