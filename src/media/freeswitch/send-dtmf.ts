@@ -9,8 +9,14 @@ import type { SendDigitsOptions } from '../types.js'
 export const DEFAULT_DIGIT_MS = 500
 const MIN_DIGIT_MS = 40
 const MAX_DIGIT_MS = 8000
-/** FreeSWITCH leaves about this much between two events */
-const INTER_DIGIT_GAP_MS = 100
+/**
+ * What FreeSWITCH 1.10.12 (soft RTP timer) spends per digit beyond its duration: the end
+ * packets and the gap to the next event. Measured against the dtmf e2e suite: with 100 ms the
+ * hangup after a four-digit `dtmf` verb cut the last digit's end packets.
+ */
+const INTER_DIGIT_GAP_MS = 250
+/** the last digit's three end packets leave FreeSWITCH's queue after its duration */
+const LAST_END_PACKETS_MS = 200
 const PAUSE_MS: Record<string, number> = { w: 500, W: 1000 }
 
 export function sendDtmfArg(digits: string, opts: SendDigitsOptions): { arg: string; durationMs: number } {
@@ -22,9 +28,12 @@ export function sendDtmfArg(digits: string, opts: SendDigitsOptions): { arg: str
   return { arg: `${digits}@${durationMs}`, durationMs }
 }
 
-/** how long FreeSWITCH takes to send them */
+/**
+ * How long FreeSWITCH takes to send them, end packets included: `uuid_send_dtmf` answers at
+ * once, so the verb waits this long before the next one (a hangup) may run.
+ */
 export function digitsPlayMs(digits: string, durationMs: number): number {
-  let ms = 0
+  let ms = LAST_END_PACKETS_MS
   for (const c of digits) ms += PAUSE_MS[c] ?? durationMs + INTER_DIGIT_GAP_MS
   return ms
 }
