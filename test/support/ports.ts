@@ -12,16 +12,24 @@ export interface PortPickerOptions {
 }
 
 /**
+ * Every port any picker in this process has handed out. A test file runs in one process
+ * and often has several pickers (a harness's, one per SIPp run); a port handed out but not
+ * yet bound passes the free check, so two pickers checking it before its owner binds would
+ * both hand it out (seen as SIPp's "Unable to bind main socket, errno 98").
+ */
+const handedOut = new Set<number>()
+
+/**
  * Hands out port numbers that are free on both UDP and TCP on `host` at the moment of
- * the check (a SIP endpoint listens on both, RFC 3261 §18). Numbers are never handed out
- * twice by the same picker, and the search starts at a random point so that pickers in
- * different processes rarely collide.
+ * the check (a SIP endpoint listens on both, RFC 3261 §18). A number is never handed out
+ * twice in one process, whichever picker asks, and the search starts at a random point so
+ * that pickers in different processes rarely collide.
  */
 export class PortPicker {
   private readonly host: string
   private readonly min: number
   private readonly max: number
-  private readonly given = new Set<number>()
+  private readonly given = handedOut
   private next: number
 
   constructor(opts: PortPickerOptions = {}) {
@@ -37,10 +45,9 @@ export class PortPicker {
     for (let i = 0; i < span; i++) {
       const port = this.advance()
       if (this.given.has(port)) continue
-      if ((await isTcpFree(this.host, port)) && (await isUdpFree(this.host, port))) {
-        this.given.add(port)
-        return port
-      }
+      this.given.add(port) // held while checked, so a concurrent pick cannot check it too
+      if ((await isTcpFree(this.host, port)) && (await isUdpFree(this.host, port))) return port
+      this.given.delete(port)
     }
     throw new Error(`no free UDP+TCP port in ${this.min}-${this.max} on ${this.host}`)
   }
@@ -61,13 +68,15 @@ export class PortPicker {
     for (let i = 0; i < span; i++) {
       const first = this.advance()
       if (first + count - 1 > this.max) continue
+      const block = Array.from({ length: count }, (_, k) => first + k)
+      if (block.some((port) => this.given.has(port))) continue
+      for (const port of block) this.given.add(port) // held while checked
       let free = true
-      for (let port = first; port < first + count && free; port++) {
-        free = !this.given.has(port) && (await isTcpFree(this.host, port)) && (await isUdpFree(this.host, port))
+      for (let k = 0; k < count && free; k++) {
+        free = (await isTcpFree(this.host, block[k])) && (await isUdpFree(this.host, block[k]))
       }
-      if (!free) continue
-      for (let port = first; port < first + count; port++) this.given.add(port)
-      return first
+      if (free) return first
+      for (const port of block) this.given.delete(port)
     }
     throw new Error(`no ${count} consecutive free UDP+TCP ports in ${this.min}-${this.max} on ${this.host}`)
   }

@@ -26,3 +26,18 @@ describe('PortPicker.pickBlock', () => {
     }
   })
 })
+
+describe('PortPicker across pickers', () => {
+  it('two pickers asking at once never hand out the same port (one process, one pool)', async () => {
+    const a = new PortPicker({ min: 18040, max: 18059 })
+    const b = new PortPicker({ min: 18040, max: 18059 })
+    const got = await Promise.all([
+      ...Array.from({ length: 5 }, () => a.pick()),
+      ...Array.from({ length: 5 }, () => b.pick()),
+      a.pickBlock(3),
+    ])
+    const blockStart = got.pop() as number
+    const all = [...got, blockStart, blockStart + 1, blockStart + 2]
+    expect(new Set(all).size).toBe(all.length)
+  })
+})
