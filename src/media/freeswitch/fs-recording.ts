@@ -1,16 +1,24 @@
 /**
  * A recording on FreeSWITCH: mod_commands' `uuid_record`, both directions of the channel
- * into one file on the FreeSWITCH host (docs/production.md: share RECORDINGS_DIR):
+ * into one stereo file on the FreeSWITCH host (docs/production.md: share RECORDINGS_DIR),
+ * left = what the channel reads (the caller), right = what it writes (what the caller
+ * hears), as the embedded engine records:
  *
+ *           uuid_setvar <uuid> RECORD_STEREO true   (else FreeSWITCH mixes both into mono)
  *   start   uuid_record <uuid> start <path>
  *   pause   uuid_record <uuid> mask <path>     (silence is written while masked)
  *   resume  uuid_record <uuid> unmask <path>
  *   stop    uuid_record <uuid> stop <path>
  *
- * States: recording ⇄ paused → stopped. durationMs is wall-clock time from start to stop.
+ * States: recording ⇄ paused → stopped. durationMs is read from the closed file
+ * (closed-wav.ts); wall-clock time from start to stop when livecall cannot read it.
  */
 import type { RecordingHandle, RecordingOptions } from '../types.js'
+import { closedWavDurationMs } from './closed-wav.js'
 import type { FsCommands } from './fs-command.js'
+
+/** how long to wait for FreeSWITCH to close the file after stop or hangup */
+const CLOSE_WAIT_MS = 3000
 
 export enum FsRecordingState {
   Recording = 'recording',
@@ -26,6 +34,7 @@ export class FsRecording implements RecordingHandle {
   private constructor(private readonly cmd: FsCommands, private readonly uuid: string, readonly path: string, private readonly onError: (err: unknown) => void) {}
 
   static async start(cmd: FsCommands, uuid: string, opts: RecordingOptions, onError: (err: unknown) => void): Promise<FsRecording> {
+    await cmd.api('uuid_setvar', `${uuid} RECORD_STEREO true`)
     await cmd.api('uuid_record', `${uuid} start ${opts.path}`)
     return new FsRecording(cmd, uuid, opts.path, onError)
   }
@@ -49,10 +58,10 @@ export class FsRecording implements RecordingHandle {
   stop(): Promise<{ path: string; durationMs: number }> {
     if (!this.stopped) {
       this.state = FsRecordingState.Stopped
-      const durationMs = Date.now() - this.started
+      const wallMs = Date.now() - this.started
       this.stopped = this.cmd.api('uuid_record', `${this.uuid} stop ${this.path}`)
         .catch(this.onError)
-        .then(() => ({ path: this.path, durationMs }))
+        .then(() => this.closed(wallMs))
     }
     return this.stopped
   }
@@ -61,7 +70,12 @@ export class FsRecording implements RecordingHandle {
   channelClosed(): void {
     if (!this.stopped) {
       this.state = FsRecordingState.Stopped
-      this.stopped = Promise.resolve({ path: this.path, durationMs: Date.now() - this.started })
+      this.stopped = this.closed(Date.now() - this.started)
     }
+  }
+
+  private async closed(wallMs: number): Promise<{ path: string; durationMs: number }> {
+    const fileMs = await closedWavDurationMs(this.path, CLOSE_WAIT_MS)
+    return { path: this.path, durationMs: fileMs ?? wallMs }
   }
 }

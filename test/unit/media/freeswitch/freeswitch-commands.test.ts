@@ -226,7 +226,7 @@ describe('FreeSWITCH media engine over the event socket', () => {
     await expect(ep.startListen({ url: 'ws://x' })).rejects.toThrow(/-ERR no such bug/)
   })
 
-  it('recording is uuid_record start, mask/unmask for pause/resume, stop', async () => {
+  it('recording is stereo (RECORD_STEREO), uuid_record start, mask/unmask for pause/resume, stop', async () => {
     const ep = await endpoint()
     const from = fs.commands.length
     const rec = await ep.startRecording({ path: '/recordings/r1.wav' })
@@ -235,6 +235,7 @@ describe('FreeSWITCH media engine over the event socket', () => {
     const stopped = await rec.stop()
     expect(stopped.path).toBe('/recordings/r1.wav')
     expect(fs.actions(from)).toEqual([
+      `api uuid_setvar ${ep.id} RECORD_STEREO true`,
       `api uuid_record ${ep.id} start /recordings/r1.wav`,
       `api uuid_record ${ep.id} mask /recordings/r1.wav`,
       `api uuid_record ${ep.id} unmask /recordings/r1.wav`,
