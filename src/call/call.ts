@@ -81,6 +81,8 @@ export class Call {
   private endpointValue: MediaEndpoint | undefined
   private audioValue: PartyAudio | undefined
   private pending: PendingLeg | undefined
+  /** the 200 OK on its way: set while answer() waits for the SIP layer */
+  private answering: Promise<void> | undefined
   private readonly stateListeners: StateListener[] = []
   private releasing: Promise<void> | undefined
 
@@ -226,8 +228,24 @@ export class Call {
    */
   async answer(): Promise<void> {
     if (this.answered) return
+    if (this.answering) return this.answering
     const answer = this.pending?.answer
     if (this.ended || !answer) throw new LivecallError('LIVECALL_ERR_CALL_STATE', `call ${this.sid} cannot be answered (${this.stateValue})`)
+    this.answering = this.completeAnswer(answer).finally(() => (this.answering = undefined))
+    return this.answering
+  }
+
+  /**
+   * Resolves once an answer in progress has completed or failed (at once when none is).
+   * With drachtio-server the caller can have the 200 OK before livecall hears it was sent:
+   * a control request arriving in that window waits for it instead of finding the call
+   * still `trying`.
+   */
+  async answerSettled(): Promise<void> {
+    await this.answering?.catch(() => undefined)
+  }
+
+  private async completeAnswer(answer: () => Promise<SipDialog>): Promise<void> {
     const dialog = await answer()
     if (this.ended) {
       await dialog.hangup()

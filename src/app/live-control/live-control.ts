@@ -60,6 +60,7 @@ export class LiveControl {
   async update(accountSid: string, callSid: string, update: CallUpdate): Promise<UpdateOutcome> {
     const call = await this.find(accountSid, callSid)
     return call.commands.run(async () => {
+      await call.answerSettled()
       if (call.ended) throw new LivecallError('LIVECALL_ERR_CALL_ENDED', `call ${callSid} has ended (${call.state})`)
       try {
         const outcome = await this.apply(call, update)

@@ -198,6 +198,9 @@ describe('the Bandwidth v1 dialect through node-bandwidth', () => {
       ringing.phone.ack(await ringing.final)
       const { id } = await client.Call.transfer(ringing.sid, { transferTo: b.uri() })
       await b.waitForCall('answered')
+      // the target's 200 OK reaches livecall a moment after it leaves the target (through
+      // drachtio-server in the production shape): the call turns active then
+      await waitUntil(async () => (await client.Call.get(id)).state === 'active', 5000, 'the new call active')
       expect(await client.Call.get(id)).toMatchObject({ id, direction: 'out', state: 'active' })
       await client.Call.hangup(ringing.sid)
       await b.waitFor((m) => m.startsWith('BYE '), 5000, 'BYE to the target')

@@ -236,6 +236,7 @@ describe('FreeSWITCH media engine over the event socket', () => {
     expect(stopped.path).toBe('/recordings/r1.wav')
     expect(fs.actions(from)).toEqual([
       `api uuid_setvar ${ep.id} RECORD_STEREO true`,
+      `api uuid_setvar ${ep.id} RECORD_PRE_BUFFER_FRAMES 1`,
       `api uuid_record ${ep.id} start /recordings/r1.wav`,
       `api uuid_record ${ep.id} mask /recordings/r1.wav`,
       `api uuid_record ${ep.id} unmask /recordings/r1.wav`,
