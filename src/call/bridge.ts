@@ -1,4 +1,5 @@
 import type { Call } from './call.js'
+import { SerialQueue } from './serial-queue.js'
 
 /**
  * Bridge lifecycle:
@@ -26,11 +27,14 @@ export enum PauseReason {
  * (`call.bridge`), so live control finds "the other party" from either sid. Live
  * features cut the audio for a reason (hold, whisper); the endpoints are bridged
  * exactly when the bridge is connected and no reason is left — derived in one place.
+ * Media changes run one at a time: a bridge takes FreeSWITCH a moment, and a release that
+ * looked while it was under way saw nothing bridged yet and left both legs bridged.
  */
 export class Bridge {
   private state = BridgeState.Connecting
   private readonly pauses = new Set<PauseReason>()
   private bridged = false
+  private readonly media = new SerialQueue()
   readonly ended: Promise<BridgeState>
   private resolveEnded!: (how: BridgeState) => void
 
@@ -93,7 +97,11 @@ export class Bridge {
     this.resolveEnded(how)
   }
 
-  private async apply(): Promise<void> {
+  private apply(): Promise<void> {
+    return this.media.run(() => this.applyNow())
+  }
+
+  private async applyNow(): Promise<void> {
     const want = this.state === BridgeState.Connected && this.pauses.size === 0
     if (want === this.bridged) return
     const a = this.parent.endpoint

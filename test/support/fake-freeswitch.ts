@@ -8,6 +8,9 @@
  *   application does for every channel): `connect` → the channel's data; `api` →
  *   api/response; `sendmsg` → command/reply, then CHANNEL_EXECUTE_COMPLETE (or what the
  *   test scripts), as JSON events.
+ * * channel variables: `uuid_setvar` sets, `uuid_getvar` reads (`_undef_` when unset);
+ *   `uuid_bridge a b` sets each one's `bridge_to` to the other, `uuid_transfer a -both`
+ *   clears both — FreeSWITCH's own bookkeeping, which the adapter polls.
  *
  * Every command received is recorded, in order, as one line: `api uuid_bridge a b`,
  * `execute playback /x.wav`, `event json …` — the conversation the tests assert on.
@@ -58,6 +61,8 @@ export class FakeFreeswitch extends EventEmitter {
   /** livecall's inbound event-socket connections, newest last */
   readonly inboundSockets: Socket[] = []
   private readonly pending = new Map<string, Array<{ eventUuid: string; arg: string }>>()
+  /** uuid → channel variables */
+  readonly variables = new Map<string, Map<string, string>>()
   authAttempts: string[] = []
 
   constructor(readonly secret = 'ClueCon') {
@@ -114,7 +119,7 @@ export class FakeFreeswitch extends EventEmitter {
 
   /** commands after `from` that a test cares about (drops event/filter/uuid_dump bookkeeping) */
   actions(from = 0): string[] {
-    return this.commands.slice(from).filter((c) => !/^(event |filter |api uuid_set_media_stats|api uuid_dump|connect$)/.test(c))
+    return this.commands.slice(from).filter((c) => !/^(event |filter |api uuid_set_media_stats|api uuid_dump|api uuid_getvar|connect$)/.test(c))
   }
 
   /** FreeSWITCH restarting, as livecall sees it: every inbound event socket is closed (drachtio-modesl reconnects) */
@@ -181,9 +186,25 @@ export class FakeFreeswitch extends EventEmitter {
     if (scripted !== undefined) body = typeof scripted === 'function' ? scripted(args) : scripted
     else if (name === 'sofia' && args === 'status') body = FAKE_SOFIA_STATUS
     else if (name === 'uuid_dump' && channel) body = `Unique-ID: ${channel.uuid}\nvariable_rtp_local_sdp_str: ${encodeURIComponent(channel.localSdp)}\n`
-    else body = '+OK\n'
+    else body = this.variableReply(name, args.split(' '))
     this.emit('api', name, args, channel)
     this.write(socket, { 'Content-Type': 'api/response', 'Content-Length': String(Buffer.byteLength(body)) }, body)
+  }
+
+  private variableReply(name: string, [uuid = '', key = '', ...rest]: string[]): string {
+    const vars = (id: string) => this.variables.get(id) ?? this.variables.set(id, new Map()).get(id)!
+    if (name === 'uuid_getvar') return vars(uuid).get(key) ?? '_undef_'
+    if (name === 'uuid_setvar') vars(uuid).set(key, rest.join(' '))
+    if (name === 'uuid_bridge') {
+      vars(uuid).set('bridge_to', key)
+      vars(key).set('bridge_to', uuid)
+    }
+    if (name === 'uuid_transfer' && key === '-both') {
+      const partner = vars(uuid).get('bridge_to')
+      vars(uuid).delete('bridge_to')
+      if (partner) vars(partner).delete('bridge_to')
+    }
+    return '+OK\n'
   }
 
   private sendEvent(socket: Socket, headers: Record<string, string>, body?: string): void {

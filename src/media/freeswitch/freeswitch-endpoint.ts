@@ -7,7 +7,7 @@
  * |---|---|
  * | setRemoteSdp | a re-INVITE to the channel (Endpoint#modify), then `uuid_dump` for the new local SDP |
  * | setLocalDirection | rewrites a= direction in localSdp, and mutes what that direction forbids (`set_mute write/read true`): a hold re-INVITE alone does not stop FreeSWITCH sending |
- * | bridge / unbridge | `uuid_setvar <a|b> send_silence_when_idle -1`, `uuid_bridge <a> <b>` / `uuid_transfer <a> -both park inline` (parks both legs; parked, each sends silence) |
+ * | bridge / unbridge | `uuid_setvar <a|b> send_silence_when_idle -1`, `uuid_bridge <a> <b>` / `uuid_transfer <a> -both park inline` (parks both legs; parked, each sends silence); each then polls `uuid_getvar <a> bridge_to` until it names b / nothing |
  * | mute / unmute | `set_mute read true` ('receive', the channel's read mute), `set_mute write true` ('send') |
  * | play | `playback <file|url|tone_stream|silence_stream>` or `speak flite|<voice>|<text>`; abort: `uuid_break <uuid> all` |
  * | collectDigits | none: DTMF events (digit-collector.ts) |
@@ -51,6 +51,9 @@ export enum FsEndpointState {
 
 /** how long close() waits for FreeSWITCH's BYE after `hangup` */
 const CLOSE_TIMEOUT_MS = 5000
+/** how long FreeSWITCH may take to complete a bridge or an unbridge, and how often to look */
+const BRIDGE_SETTLE_MS = 5000
+const BRIDGE_POLL_MS = 20
 
 export class FreeswitchEndpoint implements MediaEndpoint {
   private state = FsEndpointState.Open
@@ -133,11 +136,27 @@ export class FreeswitchEndpoint implements MediaEndpoint {
     // so nothing is sent to a caller before livecall answers it.
     for (const id of [this.id, other.id]) await this.cmd.api('uuid_setvar', `${id} send_silence_when_idle -1`)
     await this.cmd.api('uuid_bridge', `${this.id} ${other.id}`)
+    // uuid_bridge answers +OK before the bridge exists: both channels still have to pass
+    // through their state machines. A transfer in that window (an unbridge, a redirect of
+    // both legs) made FreeSWITCH hang the other leg up (DESTINATION_OUT_OF_ORDER).
+    await this.untilBridgedTo(other.id, 'bridge')
   }
 
   async unbridge(): Promise<void> {
     this.assertOpen()
     await this.cmd.api('uuid_transfer', `${this.id} -both park inline`)
+    // likewise the transfer: done once the channel no longer names a bridge partner
+    await this.untilBridgedTo(undefined, 'unbridge')
+  }
+
+  /** Polls the channel's `bridge_to` (set on both legs once bridged, cleared when unbridged). */
+  private async untilBridgedTo(partner: string | undefined, what: string): Promise<void> {
+    const deadline = Date.now() + BRIDGE_SETTLE_MS
+    while ((await this.cmd.getVar(this.id, 'bridge_to')) !== partner) {
+      if (Date.now() > deadline) throw new LivecallError('LIVECALL_ERR_MEDIA_STATE', `FreeSWITCH did not complete the ${what} of ${this.id} within ${BRIDGE_SETTLE_MS} ms`)
+      this.assertOpen()
+      await new Promise((resolve) => setTimeout(resolve, BRIDGE_POLL_MS))
+    }
   }
 
   async mute(direction: MediaDirection): Promise<void> {

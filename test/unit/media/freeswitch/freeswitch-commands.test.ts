@@ -71,6 +71,26 @@ describe('FreeSWITCH media engine over the event socket', () => {
     ])
   })
 
+  it('bridge and unbridge resolve only once FreeSWITCH reports them done (bridge_to names the partner / nothing): uuid_bridge answers +OK before the bridge exists', async () => {
+    const a = await endpoint()
+    const b = await endpoint()
+    // FreeSWITCH completes the bridge three polls after uuid_bridge answered
+    let polls = 0
+    fs.apiReplies.set('uuid_getvar', (args) => {
+      polls++
+      return args === `${a.id} bridge_to` && polls > 3 ? b.id : '_undef_'
+    })
+    await a.bridge(b)
+    expect(polls).toBe(4)
+    const gets = () => fs.commands.filter((c) => c.startsWith('api uuid_getvar'))
+    expect(gets().every((c) => c === `api uuid_getvar ${a.id} bridge_to`)).toBe(true)
+    // unbridged at once: one poll
+    fs.apiReplies.set('uuid_getvar', () => '_undef_')
+    const before = gets().length
+    await a.unbridge()
+    expect(gets().length).toBe(before + 1)
+  })
+
   it('mute receive is the channel read mute, send the write mute; unmute lifts each', async () => {
     const ep = await endpoint()
     const from = fs.commands.length
