@@ -32,6 +32,7 @@ import { fsCommands, type FsCommands } from './fs-command.js'
 import { FsConferenceMember } from './fs-conference-member.js'
 import { FsListen } from './fs-listen.js'
 import { FsRecording } from './fs-recording.js'
+import { farEndSendsNothing, type MediaTimeouts } from './media-timeouts.js'
 import type { FsmrfEndpoint } from './fsmrf.js'
 import { MuteState, type FsMuteSide, type SdpDirection } from './mute-state.js'
 import { playCommand } from './play-args.js'
@@ -74,7 +75,7 @@ export class FreeswitchEndpoint implements MediaEndpoint {
   private readonly members = new Set<FsConferenceMember>()
   private closing?: Promise<void>
 
-  constructor(readonly channel: FsmrfEndpoint, private readonly report: (err: unknown, what: string) => void) {
+  constructor(readonly channel: FsmrfEndpoint, private readonly report: (err: unknown, what: string) => void, private readonly timeouts?: MediaTimeouts) {
     this.cmd = fsCommands(channel)
     this.fsLocalSdp = channel.local.sdp ?? ''
     this.events = new SafeEmitter((event, err) => report(err, `listener of ${event}`))
@@ -108,6 +109,12 @@ export class FreeswitchEndpoint implements MediaEndpoint {
 
   async setRemoteSdp(sdp: string): Promise<string> {
     this.assertOpen()
+    const silent = farEndSendsNothing(audioDirection(sdp))
+    if (this.timeouts && silent !== farEndSendsNothing(this.remoteDirection)) {
+      // read by FreeSWITCH as it negotiates this re-INVITE (media-timeouts.ts)
+      const ms = silent ? this.timeouts.holdTimeoutMs : this.timeouts.timeoutMs
+      for (const name of ['media_timeout', 'media_timeout_audio']) await this.cmd.api('uuid_setvar', `${this.id} ${name} ${ms}`)
+    }
     await this.channel.modify(sdp).catch((err: unknown) => {
       throw new LivecallError('LIVECALL_ERR_MEDIA_BAD_SDP', `FreeSWITCH refused the SDP: ${(err as Error).message}`, undefined, { cause: err })
     })

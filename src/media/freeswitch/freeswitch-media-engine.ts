@@ -21,6 +21,7 @@ import type { CreateEndpointOptions, MediaEngine, MediaEngineStats } from '../ty
 import { FreeswitchEndpoint } from './freeswitch-endpoint.js'
 import { connectMrf, onOutboundConnection, type EslConnection, type FsmrfMediaServer } from './fsmrf.js'
 import { localAddressToward } from './local-address.js'
+import { mediaTimeoutHeaders, mediaTimeouts, type MediaTimeouts } from './media-timeouts.js'
 
 export interface FreeswitchMediaEngineOptions {
   /** the connected drachtio-srf instance FreeSWITCH's channels are INVITEd through */
@@ -60,17 +61,6 @@ function assertCanListen(host: string, port: number): Promise<void> {
   })
 }
 
-/**
- * FreeSWITCH 1.10's media_timeout / media_hold_timeout for a channel, in ms. FreeSWITCH cannot
- * turn the hold timeout off once media_timeout is set (0 means 10 × media_timeout), and it
- * computes rate × timeout in 32 bits, so the hold timeout is 10 × the timeout, at most 4 min
- * (the embedded engine has none on hold).
- */
-export function mediaTimeoutHeaders(ms?: number): Record<string, string> {
-  if (!ms || !Number.isFinite(ms)) return {}
-  return { 'X-Livecall-Media-Timeout': String(Math.round(ms)), 'X-Livecall-Media-Hold-Timeout': String(Math.min(Math.round(ms) * 10, 240_000)) }
-}
-
 function noDelay(conn: EslConnection): void {
   conn.socket?.setNoDelay(true)
 }
@@ -86,9 +76,11 @@ export class FreeswitchMediaEngine implements MediaEngine {
   private created = 0
 
   private readonly channelHeaders: Record<string, string>
+  private readonly timeouts: MediaTimeouts | undefined
 
   private constructor(private readonly ms: FsmrfMediaServer, private readonly logger: Logger, mediaTimeoutMs?: number) {
-    this.channelHeaders = mediaTimeoutHeaders(mediaTimeoutMs)
+    this.timeouts = mediaTimeouts(mediaTimeoutMs)
+    this.channelHeaders = mediaTimeoutHeaders(this.timeouts)
     noDelay(ms.conn)
     // drachtio-modesl reconnects the inbound socket on its own, with a new socket each time
     ms.conn.on('esl::connect', () => noDelay(ms.conn))
@@ -152,7 +144,7 @@ export class FreeswitchMediaEngine implements MediaEngine {
     const channel = await this.ms.createEndpoint({ remoteSdp: opts.remoteSdp, codecs: opts.codecs ?? ['PCMU', 'PCMA'], headers: this.channelHeaders }).catch((err: unknown) => {
       throw new LivecallError('LIVECALL_ERR_MEDIA_NO_PORTS', `FreeSWITCH could not create a channel: ${(err as Error).message}`, undefined, { cause: err })
     })
-    const ep = new FreeswitchEndpoint(channel, (err, what) => this.logger.warn({ err, endpoint: channel.uuid }, `FreeSWITCH ${what} failed`))
+    const ep = new FreeswitchEndpoint(channel, (err, what) => this.logger.warn({ err, endpoint: channel.uuid }, `FreeSWITCH ${what} failed`), this.timeouts)
     this.created++
     this.endpoints.add(ep)
     ep.on('close', () => this.endpoints.delete(ep))

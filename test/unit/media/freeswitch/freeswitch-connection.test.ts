@@ -9,7 +9,7 @@ import { createServer, Socket } from 'node:net'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import pino from 'pino'
 import { FreeswitchMediaEngine } from '../../../../src/media/freeswitch/index.js'
-import { mediaTimeoutHeaders } from '../../../../src/media/freeswitch/freeswitch-media-engine.js'
+import { mediaTimeoutHeaders, mediaTimeouts } from '../../../../src/media/freeswitch/media-timeouts.js'
 import { FakeFreeswitch, fakeSrf } from '../../../support/fake-freeswitch.js'
 
 const OFFER = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio 30000 RTP/AVP 0', 'a=rtpmap:0 PCMU/8000', 'a=sendrecv', ''].join('\r\n')
@@ -127,7 +127,19 @@ describe('FreeSWITCH event sockets', () => {
     const { engine, srf } = await start({ mediaTimeoutMs: 1000 })
     await engine.createEndpoint({ remoteSdp: OFFER })
     expect(srf.inviteHeaders[0]).toMatchObject({ 'X-Livecall-Media-Timeout': '1000', 'X-Livecall-Media-Hold-Timeout': '10000' })
-    expect(mediaTimeoutHeaders(60_000)).toEqual({ 'X-Livecall-Media-Timeout': '60000', 'X-Livecall-Media-Hold-Timeout': '240000' })
-    expect(mediaTimeoutHeaders(undefined)).toEqual({})
+    expect(mediaTimeoutHeaders(mediaTimeouts(60_000))).toEqual({ 'X-Livecall-Media-Timeout': '60000', 'X-Livecall-Media-Hold-Timeout': '240000' })
+    expect(mediaTimeoutHeaders(mediaTimeouts(undefined))).toEqual({})
+  })
+
+  it('the far end holding with a=inactive (or recvonly) switches the channel to the hold timeout before its re-INVITE, and back when it sends again; a sendonly far end keeps the timeout', async () => {
+    const { engine, fs } = await start({ mediaTimeoutMs: 1000 })
+    const ep = await engine.createEndpoint({ remoteSdp: OFFER })
+    const setvars = () => fs.commands.filter((c) => c.startsWith(`api uuid_setvar ${ep.id} media_timeout`)).map((c) => c.split(' ').slice(3).join(' '))
+    await ep.setRemoteSdp(OFFER.replace('a=sendrecv', 'a=sendonly'))
+    expect(setvars()).toEqual([])
+    await ep.setRemoteSdp(OFFER.replace('a=sendrecv', 'a=inactive'))
+    await ep.setRemoteSdp(OFFER.replace('a=sendrecv', 'a=recvonly'))
+    await ep.setRemoteSdp(OFFER)
+    expect(setvars()).toEqual(['media_timeout 10000', 'media_timeout_audio 10000', 'media_timeout 1000', 'media_timeout_audio 1000'])
   })
 })
