@@ -6,7 +6,9 @@
  *   start   uuid_audio_fork ^^|<uuid>|start|<url>|<mix>|<rate>|<bug>|'<metadata>'
  *           (+ |<enabled>|<streaming>|<rate> for streamed bidirectionalAudio, drachtio-fsmrf's forkAudioStart:
  *           only jambonz's mod_audio_fork reads those; the open-source one in drachtio's
- *           freeswitch-modules takes everything after the bug name as the metadata text)
+ *           freeswitch-modules takes everything after the bug name as the metadata text),
+ *           then, unless bridged, `uuid_setvar <uuid> send_silence_when_idle -1` and
+ *           `uuid_transfer <uuid> park inline` (writeFramesWhenIdle)
  *   pause   uuid_audio_fork <uuid> pause <bug> blank
  *   resume  uuid_audio_fork <uuid> resume <bug>
  *   stop    uuid_audio_fork <uuid> stop <bug>
@@ -31,6 +33,20 @@ export function nextListenBugName(): string {
   return `livecall_listen_${++bugSeq}`
 }
 
+/**
+ * jambonz's mod_audio_fork plays the audio a websocket streams back by replacing the frames
+ * FreeSWITCH writes to the channel: a channel that writes none (parked, nothing playing, not
+ * bridged) gives the caller nothing (measured: 0 RTP packets while the websocket sent 2 s of
+ * tone). Parked channels write silence frames only with `send_silence_when_idle`, read when
+ * park starts — so set it and park again. Not on a bridged channel: the bridge writes frames.
+ */
+async function writeFramesWhenIdle(ep: FsmrfEndpoint): Promise<void> {
+  const partner = (await ep.api('uuid_getvar', `${ep.uuid} bridge_to`)).getBody().trim()
+  if (partner && partner !== '_undef_') return
+  await ep.api('uuid_setvar', `${ep.uuid} send_silence_when_idle -1`)
+  await ep.api('uuid_transfer', `${ep.uuid} park inline`)
+}
+
 export class FsListen implements ListenHandle {
   private state = FsListenState.Running
   private timers: { maxLength?: NodeJS.Timeout } = {}
@@ -51,6 +67,7 @@ export class FsListen implements ListenHandle {
         wsUrl: opts.url, mixType, sampling: String(sampleRate), bugname: listen.bugName, metadata,
         bidirectionalAudio: { enabled: opts.bidirectionalAudio.enabled, streaming: opts.bidirectionalAudio.streaming, sampleRate: opts.bidirectionalAudio.sampleRate },
       })
+      await writeFramesWhenIdle(ep)
     } else {
       const args = [ep.uuid, 'start', opts.url, mixType, String(sampleRate), listen.bugName, `'${JSON.stringify(metadata)}'`]
       const res = await ep.api('uuid_audio_fork', `^^|${args.join('|')}`)

@@ -228,8 +228,21 @@ describe('FreeSWITCH media engine over the event socket', () => {
     const ep = await endpoint()
     const from = fs.commands.length
     const listen = await ep.startListen({ url: 'ws://127.0.0.1:9999/b', sampleRate: 8000, bidirectionalAudio: { enabled: true, streaming: true, sampleRate: 8000 } })
-    const start = fs.actions(from)[0]!
+    const [start, ...rest] = fs.actions(from)
     expect(start).toMatch(/\|'\{"sampleRate":8000,"mixType":"mono"\}'\|true\|true\|8000$/)
+    // not bridged: parked again with silence when idle, so FreeSWITCH writes the frames the streamed audio replaces
+    expect(rest).toEqual([`api uuid_setvar ${ep.id} send_silence_when_idle -1`, `api uuid_transfer ${ep.id} park inline`])
+    await listen.stop()
+  })
+
+  it('a streamed bidirectional listen on a bridged channel leaves it bridged (the bridge writes frames)', async () => {
+    const a = await endpoint()
+    const b = await endpoint()
+    await a.bridge(b)
+    const from = fs.commands.length
+    const listen = await a.startListen({ url: 'ws://127.0.0.1:9999/b', sampleRate: 8000, bidirectionalAudio: { enabled: true, streaming: true, sampleRate: 8000 } })
+    expect(fs.actions(from)).toHaveLength(1)
+    expect(fs.commands.slice(from)).toContain(`api uuid_getvar ${a.id} bridge_to`)
     await listen.stop()
   })
 
