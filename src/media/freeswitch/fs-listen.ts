@@ -17,6 +17,7 @@
  * Timer `maxLength` is cleared when the listen ends.
  */
 import type { ListenHandle, ListenOptions } from '../types.js'
+import { fsCommands } from './fs-command.js'
 import type { FsmrfEndpoint } from './fsmrf.js'
 
 export enum FsListenState {
@@ -41,8 +42,7 @@ export function nextListenBugName(): string {
  * park starts — so set it and park again. Not on a bridged channel: the bridge writes frames.
  */
 async function writeFramesWhenIdle(ep: FsmrfEndpoint): Promise<void> {
-  const partner = (await ep.api('uuid_getvar', `${ep.uuid} bridge_to`)).getBody().trim()
-  if (partner && partner !== '_undef_') return
+  if (await fsCommands(ep).getVar(ep.uuid, 'bridge_to')) return
   await ep.api('uuid_setvar', `${ep.uuid} send_silence_when_idle -1`)
   await ep.api('uuid_transfer', `${ep.uuid} park inline`)
 }
