@@ -74,10 +74,18 @@ const KILL_GRACE_MS = 5000
 const READY_POLL_MS = 20
 const READY_LIMIT_MS = 5000
 
-/** Run SIPp to completion. */
+/** SIPp could not bind a port it was given: nothing was sent, so the run can be made again on others */
+const BIND_FAILED = /Unable to bind .*errno = 98/
+
+/**
+ * Run SIPp to completion. When SIPp could not bind a port the picker handed out (something
+ * outside this process took it between the check and SIPp's bind) and the caller did not
+ * fix its port, the run is made once more on fresh ports: no SIP message left SIPp.
+ */
 export async function runSipp(opts: SippOptions): Promise<SippResult> {
-  const run = await startSipp(opts)
-  return run.done
+  const first = await (await startSipp(opts)).done
+  if (opts.localPort !== undefined || !BIND_FAILED.test(first.stdout + first.stderr + first.errors)) return first
+  return (await startSipp(opts)).done
 }
 
 /**
