@@ -156,6 +156,7 @@ export class Call {
       this.endedAt = new Date()
       this.pending = undefined
       this.life.abort()
+      this.logger.info({ state: next, reason: this.endReason, sip_status: this.sipStatusValue }, 'call ended')
     }
     const description = this.describe()
     for (const l of this.stateListeners) {

@@ -74,6 +74,8 @@ export class FreeswitchEndpoint implements MediaEndpoint {
   private readonly recordings = new Set<FsRecording>()
   private readonly members = new Set<FsConferenceMember>()
   private closing?: Promise<void>
+  /** aborted as the endpoint leaves Open (close() or the channel gone): pending joins give up */
+  private readonly gone = new AbortController()
 
   constructor(readonly channel: FsmrfEndpoint, private readonly report: (err: unknown, what: string) => void, private readonly timeouts?: MediaTimeouts) {
     this.cmd = fsCommands(channel)
@@ -241,9 +243,25 @@ export class FreeswitchEndpoint implements MediaEndpoint {
     return rec
   }
 
+  /**
+   * The join resolves on FreeSWITCH's add-member event, which can come late: on the first
+   * room after FreeSWITCH started it came 480 ms after the member already heard the room,
+   * after the caller had hung up, and never reached the closed channel's socket. A join
+   * still pending when the endpoint closes is refused then, so the conference verb (and the
+   * room, and every other member) does not wait for it forever.
+   */
   async joinConference(name: string, opts: ConferenceJoinOptions = {}): Promise<ConferenceMember> {
     this.assertOpen()
-    const member = await FsConferenceMember.join(this.channel, this.cmd, name, opts, (err) => this.report(err, 'conference'))
+    const joining = FsConferenceMember.join(this.channel, this.cmd, name, opts, (err) => this.report(err, 'conference'))
+    const closed = new Promise<never>((_, reject) =>
+      this.gone.signal.addEventListener('abort', () => reject(new LivecallError('LIVECALL_ERR_MEDIA_CLOSED', `endpoint ${this.id} closed while joining conference ${name}`)), { once: true }),
+    )
+    closed.catch(() => undefined)
+    const member = await Promise.race([joining, closed]).catch((err: unknown) => {
+      // a join that completes after the channel went: FreeSWITCH removed that member itself
+      void joining.then((late) => late.channelClosed(), () => undefined)
+      throw err
+    })
     this.members.add(member)
     return member
   }
@@ -266,6 +284,7 @@ export class FreeswitchEndpoint implements MediaEndpoint {
   close(): Promise<void> {
     if (!this.closing) {
       this.state = FsEndpointState.Closing
+      this.gone.abort()
       this.closing = this.release(true)
     }
     return this.closing
@@ -274,6 +293,7 @@ export class FreeswitchEndpoint implements MediaEndpoint {
   private channelGone(): void {
     if (this.closing) return
     this.state = FsEndpointState.Closing
+    this.gone.abort()
     this.closing = this.release(false)
   }
 

@@ -308,6 +308,17 @@ describe('FreeSWITCH media engine over the event socket', () => {
     ])
   })
 
+  it('a join whose add-member event never reaches livecall ends with LIVECALL_ERR_MEDIA_CLOSED when the endpoint closes, not never', async () => {
+    const ep = await endpoint()
+    // FreeSWITCH runs `conference` but its add-member event is late (seen: after the caller hung up)
+    fs.executeScripts.set('conference', { complete: false, events: [] })
+    const joining = ep.joinConference('room1')
+    const outcome = joining.then(() => 'joined', (err: { code?: string }) => err.code)
+    await tick()
+    await ep.close()
+    expect(await outcome).toBe('LIVECALL_ERR_MEDIA_CLOSED')
+  })
+
   it('close hangs the channel up, cascades to a listen, and rejects later calls with LIVECALL_ERR_MEDIA_CLOSED', async () => {
     const ep = await endpoint()
     const listen = await ep.startListen({ url: 'ws://127.0.0.1:9999/l' })
