@@ -33,6 +33,17 @@ const init = (callSid: string, over: { moderator?: boolean; endConferenceOnExit?
 })
 
 describe('ConferenceRooms', () => {
+  it("two livecall instances' rooms of one name get different media rooms (one FreeSWITCH, global conference names); a room after an ended one gets a new one", () => {
+    const first = new ConferenceRooms('AC1').open('sales')
+    const second = new ConferenceRooms('AC1').open('sales')
+    expect(first.conferenceSid).toBe(second.conferenceSid)
+    expect(first.mediaName).not.toBe(second.mediaName)
+    expect(first.mediaName.startsWith('conf:AC1:sales#')).toBe(true)
+    const rooms = new ConferenceRooms('AC1', 'tag')
+    const r1 = rooms.open('r')
+    expect(r1.mediaName).toBe('conf:AC1:r#tag.1')
+  })
+
   it('media joins take turns in seat order, so join events keep seat order and count the members in the audio (an engine whose joins finish out of order)', async () => {
     const room = new ConferenceRooms('AC1').open('turns')
     room.start()
