@@ -83,9 +83,17 @@ export class InboundInvite {
       throw new LivecallError('LIVECALL_ERR_CALL_STATE', `cannot answer: the INVITE is already ${this.state}`)
     }
     try {
-      const dialog = await this.srf.createUAS(this.req, this.res, { localSdp, headers })
+      // srf calls back as it registers the dialog, before it reads the next message from
+      // drachtio-server: the caller's ACK, re-INVITE or BYE can come in the same read as
+      // the echo of our 200 OK, and must find SipDialog listening (a promise resolves too late)
+      const dialog = await new Promise<SipDialog>((resolve, reject) => {
+        this.srf.createUAS(this.req, this.res, { localSdp, headers }, (err: Error | null | undefined, d: Srf.Dialog) => {
+          if (err) reject(err)
+          else resolve(new SipDialog(d, this.logger))
+        })
+      })
       this.state = InviteState.Answered
-      return new SipDialog(dialog, this.logger)
+      return dialog
     } catch (err) {
       if (this.state !== InviteState.Canceled) this.state = InviteState.Rejected
       throw new LivecallError('LIVECALL_ERR_CALL_ENDED', `cannot answer: ${sipStatusOf(err) ?? ''} ${(err as Error).message ?? ''}`.trim(), 409, { cause: err })

@@ -47,12 +47,13 @@ export async function placeOutboundInvite(srf: Srf, logger: Logger, opts: Outbou
   if (opts.signal?.aborted) throw new OutboundInviteFailure(487, 'Request Terminated')
   opts.signal?.addEventListener('abort', cancel, { once: true })
   try {
-    const dialog = await srf.createUAC(opts.uri, {
+    const uacOpts = {
       localSdp: opts.localSdp,
       headers: opts.headers ?? {},
       ...(opts.callingNumber ? { callingNumber: opts.callingNumber } : {}),
       ...(opts.callingName ? { callingName: opts.callingName } : {}),
-    } as Srf.CreateUACOptions, {
+    } as Srf.CreateUACOptions
+    const progress = {
       cbRequest: (...args: unknown[]) => {
         // srf calls cbRequest(err) or cbRequest(null, req) despite its typings
         const req = (args.length > 1 ? args[1] : args[0]) as Srf.SrfRequest | undefined
@@ -65,8 +66,15 @@ export async function placeOutboundInvite(srf: Srf, logger: Logger, opts: Outbou
         if (res.status === 100) return
         opts.onProvisional?.(res.status, res.body ? res.body : undefined)
       },
+    }
+    // the callback form: srf calls back as it registers the dialog, so a BYE or re-INVITE
+    // from the callee read together with its 200 OK finds SipDialog listening
+    const wrapped = await new Promise<SipDialog>((resolve, reject) => {
+      srf.createUAC(opts.uri, uacOpts, progress, (err: Error | null | undefined, dialog: Srf.Dialog) => {
+        if (err) reject(err)
+        else resolve(new SipDialog(dialog, logger))
+      })
     })
-    const wrapped = new SipDialog(dialog, logger)
     if (cancelRequested) {
       // the 200 crossed our CANCEL (RFC 3261 §9.1): the dialog exists, so end it with BYE
       await wrapped.hangup()

@@ -23,6 +23,13 @@ const BYE_WAIT_MS = 1000
 /** RFC 3261 §17.1.1.2 / §17.1.2.2: Timer B and F, 64·T1 */
 const REQUEST_LIMIT_MS = 32_000
 
+/**
+ * How long a far end's offer waits for the call layer to take the dialog (onOffer). With
+ * drachtio-server the caller's ACK and an immediate re-INVITE can arrive in the same read
+ * as the echo of our 200 OK: the dialog exists before anyone has said how to answer.
+ */
+const HANDLER_WAIT_MS = 2000
+
 /** Answers the far end's offer in a re-INVITE with our SDP; a throw answers 488. */
 export type OfferHandler = (offerSdp: string) => Promise<string>
 
@@ -34,6 +41,7 @@ export type OfferHandler = (offerSdp: string) => Promise<string>
 export class SipDialog {
   private state = DialogState.Confirmed
   private offerHandler: OfferHandler | undefined
+  private readonly handlerWaiters: Array<(handler: OfferHandler) => void> = []
   private readonly endedListeners: Array<(reason: string) => void> = []
   private readonly requestListeners: Array<(req: SipMessageView) => void> = []
   readonly ended: Promise<string>
@@ -72,9 +80,25 @@ export class SipDialog {
     return this.state
   }
 
-  /** Who answers the far end's re-INVITE / UPDATE offers. Without one, our current SDP is sent back. */
+  /**
+   * Who answers the far end's re-INVITE / UPDATE offers. An offer that came first waits for
+   * it (HANDLER_WAIT_MS); without one by then, our current SDP is sent back.
+   */
   onOffer(handler: OfferHandler): void {
     this.offerHandler = handler
+    for (const w of this.handlerWaiters.splice(0)) w(handler)
+  }
+
+  private offerHandlerSoon(): Promise<OfferHandler | undefined> {
+    if (this.offerHandler) return Promise.resolve(this.offerHandler)
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), HANDLER_WAIT_MS)
+      timer.unref()
+      this.handlerWaiters.push((handler) => {
+        clearTimeout(timer)
+        resolve(handler)
+      })
+    })
   }
 
   /** The dialog ended, by the far end's BYE (reason 'far-end') or by ours ('local'). */
@@ -180,11 +204,12 @@ export class SipDialog {
   private async answerReinvite(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
     const offer = req.body ?? ''
     try {
-      if (!offer || !this.offerHandler) {
+      const handler = offer ? await this.offerHandlerSoon() : undefined
+      if (!handler) {
         res.send(200, { body: this.dialog.local.sdp, headers: { 'Content-Type': 'application/sdp' } })
         return
       }
-      const answer = await this.offerHandler(offer)
+      const answer = await handler(offer)
       this.dialog.local.sdp = answer
       res.send(200, { body: answer, headers: { 'Content-Type': 'application/sdp' } })
     } catch (err) {
