@@ -120,7 +120,7 @@ interface StepResult {
   /** production shape with --server-pids: each server's CPU over the rate, % of one core */
   serverCpuPct?: Record<string, number>
   /** livecall's /health right after the settle window (calls = legs still registered) */
-  healthAfterSettle: { calls: number; endpoints?: number } | null
+  healthAfterSettle: { calls: number; endpoints?: number; endpointsZeroAfterMs: number | null } | null
   /** datagrams the kernel dropped (receive buffer full) during the rate: livecall's SIP socket / the whole box */
   udpDrops: { livecallSip: number; box: number }
   /** only when legs were open after the settle window: what the extra wait showed */
@@ -154,6 +154,22 @@ async function health(lc: Livecall): Promise<Health | null> {
   } catch {
     return null
   }
+}
+
+/**
+ * Media endpoints still closing after the calls ended (FreeSWITCH: `hangup`, then its BYE)
+ * are not a leak; one still open ENDPOINT_DRAIN_MS later is. How long until none is open,
+ * or null when some never closed.
+ */
+const ENDPOINT_DRAIN_MS = 10_000
+async function endpointsDrain(lc: Livecall): Promise<number | null> {
+  const t0 = Date.now()
+  while (Date.now() - t0 < ENDPOINT_DRAIN_MS) {
+    const h = await health(lc)
+    if (h && (h.media?.endpoints ?? 0) === 0) return Date.now() - t0
+    await sleep(100)
+  }
+  return null
 }
 
 /** Wait until livecall holds no call and the status callbacks stop arriving. */
@@ -225,7 +241,7 @@ async function measureRate(rate: number, lc: Livecall, app: AppServer, ports: Po
   const b = await Promise.race([uas.done, sleep(15_000).then(() => uas.stop())])
   await settle(lc, app, calls * CALLBACKS_PER_CALL, 30_000)
   const h = await health(lc)
-  const healthAfterSettle = h && { calls: h.calls, endpoints: h.media?.endpoints }
+  const healthAfterSettle = h && { calls: h.calls, endpoints: h.media?.endpoints, endpointsZeroAfterMs: await endpointsDrain(lc) }
   const drops1 = await udpDrops(lc.sipPort)
   const late = await lateWait(lc, app)
   const peak = rss.stop().peak
@@ -373,6 +389,8 @@ async function main(): Promise<void> {
       log(`${rate} cps (load ${r.loadAvg1}): caller ${r.callerSuccessful}/${r.calls}, callee ${r.calleeSuccessful}/${r.calls}, callbacks ${r.statusCallbacks}/${r.statusCallbacksExpected} (legs off ${r.legs.legsOff}), CPU ${r.livecallCpuPct}% (${r.livecallCpuMsPerCall} ms/call), RSS peak ${r.livecallRssPeakMB} MB${r.serverCpuPct ? `, servers CPU ${JSON.stringify(r.serverCpuPct)}` : ''}`)
       if (r.legs.legsOff) log(`  legs off: ${JSON.stringify(r.legs.offPatterns)}; e.g. ${r.legs.examples.join('; ')}`)
       log(`  UDP drops: livecall's SIP socket ${r.udpDrops.livecallSip}, box ${r.udpDrops.box}`)
+      const drained = r.healthAfterSettle?.endpointsZeroAfterMs
+      log(`  media endpoints after the settle window: ${r.healthAfterSettle?.endpoints ?? '?'}, ${drained === null || drained === undefined ? `still open ${ENDPOINT_DRAIN_MS / 1000} s later` : `none open ${drained} ms later`}`)
       await sleep(2000)
     }
     const clean = steps.filter((s) => s.failed === 0 && s.statusCallbacks === s.statusCallbacksExpected && s.legs.legsOff === 0).map((s) => s.rate)

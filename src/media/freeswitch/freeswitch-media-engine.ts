@@ -147,7 +147,11 @@ export class FreeswitchMediaEngine implements MediaEngine {
     const ep = new FreeswitchEndpoint(channel, (err, what) => this.logger.warn({ err, endpoint: channel.uuid }, `FreeSWITCH ${what} failed`), this.timeouts)
     this.created++
     this.endpoints.add(ep)
-    ep.on('close', () => this.endpoints.delete(ep))
+    this.logger.debug({ endpoint: ep.id }, 'FreeSWITCH endpoint created')
+    ep.on('close', () => {
+      this.endpoints.delete(ep)
+      this.logger.debug({ endpoint: ep.id }, 'FreeSWITCH endpoint closed')
+    })
     return ep
   }
 
