@@ -64,6 +64,8 @@ export class FakeFreeswitch extends EventEmitter {
   /** uuid → channel variables */
   readonly variables = new Map<string, Map<string, string>>()
   authAttempts: string[] = []
+  /** false: `hangup` runs but no BYE follows (a session thread stuck behind another application) */
+  byeOnHangup = true
 
   constructor(readonly secret = 'ClueCon') {
     super()
@@ -275,7 +277,7 @@ export function fakeSrf(fs: FakeFreeswitch, answerSdp: (offer: string | undefine
         dialog.destroy = () => channel.socket.end()
         // FreeSWITCH answers `hangup` with a BYE on this dialog
         fs.on('execute', (ch: FakeChannel, app: string) => {
-          if (ch === channel && app === 'hangup') setImmediate(() => dialog.emit('destroy'))
+          if (ch === channel && app === 'hangup' && fs.byeOnHangup) setImmediate(() => dialog.emit('destroy'))
         })
         return dialog
       },

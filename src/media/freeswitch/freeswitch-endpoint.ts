@@ -77,7 +77,13 @@ export class FreeswitchEndpoint implements MediaEndpoint {
   /** aborted as the endpoint leaves Open (close() or the channel gone): pending joins give up */
   private readonly gone = new AbortController()
 
-  constructor(readonly channel: FsmrfEndpoint, private readonly report: (err: unknown, what: string) => void, private readonly timeouts?: MediaTimeouts) {
+  constructor(
+    readonly channel: FsmrfEndpoint,
+    private readonly report: (err: unknown, what: string) => void,
+    private readonly timeouts?: MediaTimeouts,
+    /** `uuid_kill` over livecall's own event socket (the engine's); the channel's own when absent */
+    private readonly kill?: (uuid: string) => Promise<void>,
+  ) {
     this.cmd = fsCommands(channel)
     this.fsLocalSdp = channel.local.sdp ?? ''
     this.events = new SafeEmitter((event, err) => report(err, `listener of ${event}`))
@@ -316,8 +322,11 @@ export class FreeswitchEndpoint implements MediaEndpoint {
       ])
       clearTimeout(timer)
       // `hangup` is an application: it waits behind one that never returns (a prompt on a
-      // channel without media was seen to). uuid_kill is an API command and does not wait.
-      if (!hungUp) await this.cmd.api('uuid_kill', this.id).catch((err: unknown) => this.report(err, 'uuid_kill'))
+      // channel without media was seen to). uuid_kill is an API command and does not wait;
+      // it goes over the engine's socket, which answers when this channel's socket is dead
+      // (at overload FreeSWITCH's writes to channel sockets failed with EPIPE, and endpoints
+      // stayed open in livecall long after their calls).
+      if (!hungUp) await (this.kill ? this.kill(this.id) : this.cmd.api('uuid_kill', this.id)).catch((err: unknown) => this.report(err, 'uuid_kill'))
     }
     this.state = FsEndpointState.Closed
     this.events.emit('close')

@@ -127,16 +127,25 @@ export class FreeswitchMediaEngine implements MediaEngine {
 
   /** FreeSWITCH's own count of its channels (`show channels count`): the production shape's leak check */
   async channelCount(): Promise<number> {
-    const body = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('FreeSWITCH did not answer `show channels count`')), 5000)
-      this.ms.conn.api('show channels count', (res) => {
+    const body = await this.inboundApi('show channels count')
+    const m = /(\d+)\s+total/.exec(body)
+    if (!m) throw new Error(`unexpected answer to show channels count: ${body.trim()}`)
+    return Number(m[1])
+  }
+
+  /**
+   * `api <command>` on livecall's own (inbound) event socket, not a channel's: it answers
+   * when a channel's socket is dead or its session thread is stuck, so a channel can always
+   * be killed (`uuid_kill`) from here.
+   */
+  private inboundApi(command: string, timeoutMs = 5000): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`FreeSWITCH did not answer \`${command}\` within ${timeoutMs} ms`)), timeoutMs)
+      this.ms.conn.api(command, (res) => {
         clearTimeout(timer)
         resolve(res.getBody())
       })
     })
-    const m = /(\d+)\s+total/.exec(body)
-    if (!m) throw new Error(`unexpected answer to show channels count: ${body.trim()}`)
-    return Number(m[1])
   }
 
   async createEndpoint(opts: CreateEndpointOptions = {}): Promise<FreeswitchEndpoint> {
@@ -144,7 +153,10 @@ export class FreeswitchMediaEngine implements MediaEngine {
     const channel = await this.ms.createEndpoint({ remoteSdp: opts.remoteSdp, codecs: opts.codecs ?? ['PCMU', 'PCMA'], headers: this.channelHeaders }).catch((err: unknown) => {
       throw new LivecallError('LIVECALL_ERR_MEDIA_NO_PORTS', `FreeSWITCH could not create a channel: ${(err as Error).message}`, undefined, { cause: err })
     })
-    const ep = new FreeswitchEndpoint(channel, (err, what) => this.logger.warn({ err, endpoint: channel.uuid }, `FreeSWITCH ${what} failed`), this.timeouts)
+    const ep = new FreeswitchEndpoint(channel, (err, what) => this.logger.warn({ err, endpoint: channel.uuid }, `FreeSWITCH ${what} failed`), this.timeouts, async (uuid) => {
+      const body = await this.inboundApi(`uuid_kill ${uuid}`)
+      if (!body.startsWith('+OK')) throw new Error(`uuid_kill ${uuid}: ${body.trim()}`)
+    })
     this.created++
     this.endpoints.add(ep)
     this.logger.debug({ endpoint: ep.id }, 'FreeSWITCH endpoint created')

@@ -319,6 +319,22 @@ describe('FreeSWITCH media engine over the event socket', () => {
     expect(await outcome).toBe('LIVECALL_ERR_MEDIA_CLOSED')
   })
 
+  it('close of a channel whose hangup brings no BYE within 5 s kills it with uuid_kill on livecall\'s own event socket, and the endpoint is closed', async () => {
+    const ep = await endpoint()
+    fs.byeOnHangup = false
+    const kills: Array<{ args: string; onChannelSocket: boolean }> = []
+    fs.on('api', (name: string, args: string, channel?: unknown) => {
+      if (name === 'uuid_kill') kills.push({ args, onChannelSocket: channel !== undefined })
+    })
+    try {
+      await ep.close()
+    } finally {
+      fs.byeOnHangup = true
+    }
+    expect(kills).toEqual([{ args: ep.id, onChannelSocket: false }])
+    expect(engine.stats().endpoints).toBe(0)
+  }, 15_000)
+
   it('close hangs the channel up, cascades to a listen, and rejects later calls with LIVECALL_ERR_MEDIA_CLOSED', async () => {
     const ep = await endpoint()
     const listen = await ep.startListen({ url: 'ws://127.0.0.1:9999/l' })
