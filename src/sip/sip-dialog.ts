@@ -101,9 +101,23 @@ export class SipDialog {
     })
   }
 
-  /** The dialog ended, by the far end's BYE (reason 'far-end') or by ours ('local'). */
+  /**
+   * The dialog ended, by the far end's BYE (reason 'far-end') or by ours ('local'). A
+   * listener added after the end (a BYE read together with the echo of our 200, before the
+   * call layer took the dialog) still hears it, on the next microtask.
+   */
   onEnded(listener: (reason: string) => void): void {
-    this.endedListeners.push(listener)
+    if (this.state !== DialogState.Ended) {
+      this.endedListeners.push(listener)
+      return
+    }
+    void this.ended.then((reason) => {
+      try {
+        listener(reason)
+      } catch (err) {
+        this.logger.error({ err, callId: this.callId }, 'dialog ended listener threw')
+      }
+    })
   }
 
   /** An in-dialog INFO / NOTIFY / MESSAGE / OPTIONS from the far end (already answered 200). */

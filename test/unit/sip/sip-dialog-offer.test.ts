@@ -15,7 +15,7 @@ function reinvite(d: EventEmitter, offer: string): Promise<{ status: number; bod
   })
 }
 
-describe('SipDialog: the far end re-INVITEs before the call layer took the dialog', () => {
+describe('SipDialog: the far end acts before the call layer took the dialog', () => {
   it('an offer that arrives before onOffer waits for the handler and is answered by it, not with our old SDP', async () => {
     const d = srfDialog()
     const dialog = new SipDialog(d as never, pino({ level: 'silent' }))
@@ -36,5 +36,17 @@ describe('SipDialog: the far end re-INVITEs before the call layer took the dialo
     })
     expect(await reinvite(d, 'v=0 ok')).toEqual({ status: 200, body: 'fine' })
     expect((await reinvite(d, 'v=0 bad')).status).toBe(488)
+  })
+
+  it('a BYE before onEnded is still reported to a listener added afterwards (far-end)', async () => {
+    const d = srfDialog()
+    const dialog = new SipDialog(d as never, pino({ level: 'silent' }))
+    d.emit('destroy', {})
+    const heard: string[] = []
+    dialog.onEnded((reason) => heard.push(reason))
+    expect(heard).toEqual([])
+    await Promise.resolve()
+    await Promise.resolve()
+    expect(heard).toEqual(['far-end'])
   })
 })
