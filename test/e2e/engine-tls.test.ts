@@ -5,6 +5,7 @@ import { deferred, pcmuSdp, ServerUnderTest, within, type EngineHarness } from '
 import type { PortPicker } from '../support/ports.js'
 import { describeSipp, startSipp } from '../support/sipp.js'
 import { buildMessage, buildResponse, header, newBranch, newTag, statusOf, uriOf } from '../support/sip-message.js'
+import { tlsInDialog, tlsInvite } from '../support/tls-dialog.js'
 import { TlsSipPeer, tlsFixture, type TlsReceived } from '../support/tls-sip-peer.js'
 import { connectB2bua } from '../support/b2bua-app.js'
 import { useEngineHarness } from '../support/use-engine-harness.js'
@@ -36,38 +37,6 @@ const engineTls = (verify: 'none' | 'peer' = 'none') => async (ports: PortPicker
   },
 })
 
-/** An INVITE from the TLS peer to the engine, over `socket` (Via TLS, Contact sips:). */
-function tlsInvite(enginePort: number, localPort: number, callId = `${newTag()}@tls-peer`): string {
-  return buildMessage(
-    `INVITE sips:service@127.0.0.1:${enginePort} SIP/2.0`,
-    [
-      `Via: SIP/2.0/TLS 127.0.0.1:${localPort};branch=${newBranch()};rport`,
-      'Max-Forwards: 70',
-      `From: <sips:alice@127.0.0.1:${localPort}>;tag=${newTag()}`,
-      `To: <sips:service@127.0.0.1:${enginePort}>`,
-      `Call-ID: ${callId}`,
-      'CSeq: 1 INVITE',
-      `Contact: <sips:alice@127.0.0.1:${localPort};transport=tls>`,
-    ],
-    pcmuSdp(41000),
-  )
-}
-
-/** An in-dialog request from the peer (ACK or BYE), built from our INVITE and its 200. */
-function inDialog(method: 'ACK' | 'BYE', invite: string, ok: string, localPort: number, seq: number): string {
-  return buildMessage(
-    `${method} ${uriOf(header(ok, 'Contact'))} SIP/2.0`,
-    [
-      `Via: SIP/2.0/TLS 127.0.0.1:${localPort};branch=${newBranch()};rport`,
-      'Max-Forwards: 70',
-      `From: ${header(invite, 'From')}`,
-      `To: ${header(ok, 'To')}`,
-      `Call-ID: ${header(invite, 'Call-ID')}`,
-      `CSeq: ${seq} ${method}`,
-    ],
-  )
-}
-
 /** The peer's 200 to an in-dialog request. */
 function okTo(peer: TlsSipPeer, m: TlsReceived): void {
   peer.send(m.socket, buildResponse(m.text, 200))
@@ -92,11 +61,11 @@ describe('engine: SIP over TLS, inbound', () => {
     peer = TlsSipPeer.create()
     const socket = await peer.connect(h().endpoints.sipTlsPort!)
     const localPort = TlsSipPeer.localPort(socket)
-    const invite = tlsInvite(h().endpoints.sipTlsPort!, localPort)
+    const invite = tlsInvite(h().endpoints.sipTlsPort!, localPort, pcmuSdp(41000))
     peer.send(socket, invite)
     const trying = await peer.response('INVITE', 100, 100)
     const ok = await peer.response('INVITE', 200, 299)
-    peer.send(socket, inDialog('ACK', invite, ok.text, localPort, 1))
+    peer.send(socket, tlsInDialog('ACK', invite, ok.text, localPort, 1))
     return { socket, localPort, invite, trying: trying.text, ok: ok.text, app: await within(seen.promise, 1000, 'the app\'s INVITE') }
   }
 
@@ -120,7 +89,7 @@ describe('engine: SIP over TLS, inbound', () => {
   it('the caller\'s BYE over TLS ends the app\'s dialog; the 200 comes back on that connection', async () => {
     const destroyed = deferred()
     const call = await callIn((d) => d.on('destroy', () => destroyed.resolve()))
-    peer.send(call.socket, inDialog('BYE', call.invite, call.ok, call.localPort, 2))
+    peer.send(call.socket, tlsInDialog('BYE', call.invite, call.ok, call.localPort, 2))
     const ok = await peer.response('BYE', 200, 200)
     expect(ok.socket).toBe(call.socket)
     await within(destroyed.promise, 1000, 'dialog destroy for the caller\'s BYE')
@@ -160,14 +129,14 @@ describe('engine: SIP over TLS, inbound', () => {
     peer = TlsSipPeer.create()
     const socket = await peer.connect(h().endpoints.sipTlsPort!)
     const localPort = TlsSipPeer.localPort(socket)
-    const invite = tlsInvite(h().endpoints.sipTlsPort!, localPort)
+    const invite = tlsInvite(h().endpoints.sipTlsPort!, localPort, pcmuSdp(41000))
     peer.send(socket, invite)
     const ok = await peer.response('INVITE', 200, 299, 8000)
     expect(header(ok.text, 'Contact')).toMatch(/^<sips:.*;transport=tls>$/)
-    peer.send(socket, inDialog('ACK', invite, ok.text, localPort, 1))
+    peer.send(socket, tlsInDialog('ACK', invite, ok.text, localPort, 1))
     const { uac } = await within(app.call, 2000, 'createB2BUA')
     expect(uac.remote.sdp).toMatch(/m=audio \d+ RTP\/AVP 0/)
-    peer.send(socket, inDialog('BYE', invite, ok.text, localPort, 2))
+    peer.send(socket, tlsInDialog('BYE', invite, ok.text, localPort, 2))
     await peer.response('BYE', 200, 200)
     const r = await b.done
     expect(r.code, describeSipp(r)).toBe(0)

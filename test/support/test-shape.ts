@@ -17,7 +17,10 @@
  * The DRACHTIO_* / FREESWITCH_* variables are ignored unless the shape is `production`, so a
  * DRACHTIO_HOST left in a shell does not turn `npm test` into something else.
  *
- *   LIVECALL_TEST_SHAPE=production DRACHTIO_HOST=127.0.0.1 SIP_PORT=5060 \
+ * `SIP_TLS_PORT` names drachtio-server's TLS port (a `sips:` contact) for the TLS caller
+ * suite, which fails without it in the production shape.
+ *
+ *   LIVECALL_TEST_SHAPE=production DRACHTIO_HOST=127.0.0.1 SIP_PORT=5060 SIP_TLS_PORT=5061 \
  *     FREESWITCH_HOST=127.0.0.1 npx vitest run test/e2e/app test/e2e/control test/e2e/dialects
  */
 import { connect } from 'node:net'
@@ -30,8 +33,8 @@ export enum TestShape {
 export interface ProductionTargets {
   /** drachtio-server's admin (wire protocol) side: where livecall connects */
   drachtio: { host: string; port: number; secret: string }
-  /** drachtio-server's SIP side: where SIPp and the test phones send their INVITEs */
-  sip: { host: string; port: number }
+  /** drachtio-server's SIP side: where SIPp and the test phones send their INVITEs; `tlsPort` its sips: contact (SIP_TLS_PORT) */
+  sip: { host: string; port: number; tlsPort?: number }
   /** FreeSWITCH's event socket; listenPort unset: a free port per livecall */
   freeswitch: { host: string; port: number; secret: string; listenPort?: number }
 }
@@ -57,7 +60,7 @@ export function readTestShape(env: Env): TestShapeSettings {
   return {
     shape,
     drachtio: { host: env.DRACHTIO_HOST, port: port(env, 'DRACHTIO_PORT', 9022), secret: env.DRACHTIO_SECRET || 'cymru' },
-    sip: { host: env.SIP_HOST || env.DRACHTIO_HOST, port: port(env, 'SIP_PORT', 5060) },
+    sip: { host: env.SIP_HOST || env.DRACHTIO_HOST, port: port(env, 'SIP_PORT', 5060), tlsPort: env.SIP_TLS_PORT ? port(env, 'SIP_TLS_PORT', 5061) : undefined },
     freeswitch: {
       host: env.FREESWITCH_HOST || '127.0.0.1',
       port: port(env, 'FREESWITCH_PORT', 8021),
