@@ -195,7 +195,6 @@ export class Call {
     this.endpointValue = endpoint
     this.audioValue = new PartyAudio(endpoint)
     this.logger.debug({ endpoint: endpoint.id }, 'media endpoint attached')
-    endpoint.on('close', () => this.logger.debug({ endpoint: endpoint.id }, 'media endpoint closed'))
     // RTP_TIMEOUT_S: an answered far end that stopped sending (and does not hold us) is
     // gone — a lost BYE must not leave the call, its dialog and its ports up forever
     endpoint.on('timeout', () => {

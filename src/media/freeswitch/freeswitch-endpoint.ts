@@ -80,9 +80,9 @@ export class FreeswitchEndpoint implements MediaEndpoint {
   constructor(
     readonly channel: FsmrfEndpoint,
     private readonly report: (err: unknown, what: string) => void,
+    /** `uuid_kill` over livecall's own event socket (the engine's), not the channel's */
+    private readonly kill: (uuid: string) => Promise<void>,
     private readonly timeouts?: MediaTimeouts,
-    /** `uuid_kill` over livecall's own event socket (the engine's); the channel's own when absent */
-    private readonly kill?: (uuid: string) => Promise<void>,
   ) {
     this.cmd = fsCommands(channel)
     this.fsLocalSdp = channel.local.sdp ?? ''
@@ -326,7 +326,7 @@ export class FreeswitchEndpoint implements MediaEndpoint {
       // it goes over the engine's socket, which answers when this channel's socket is dead
       // (at overload FreeSWITCH's writes to channel sockets failed with EPIPE, and endpoints
       // stayed open in livecall long after their calls).
-      if (!hungUp) await (this.kill ? this.kill(this.id) : this.cmd.api('uuid_kill', this.id)).catch((err: unknown) => this.report(err, 'uuid_kill'))
+      if (!hungUp) await this.kill(this.id).catch((err: unknown) => this.report(err, 'uuid_kill'))
     }
     this.state = FsEndpointState.Closed
     this.events.emit('close')

@@ -153,10 +153,12 @@ export class FreeswitchMediaEngine implements MediaEngine {
     const channel = await this.ms.createEndpoint({ remoteSdp: opts.remoteSdp, codecs: opts.codecs ?? ['PCMU', 'PCMA'], headers: this.channelHeaders }).catch((err: unknown) => {
       throw new LivecallError('LIVECALL_ERR_MEDIA_NO_PORTS', `FreeSWITCH could not create a channel: ${(err as Error).message}`, undefined, { cause: err })
     })
-    const ep = new FreeswitchEndpoint(channel, (err, what) => this.logger.warn({ err, endpoint: channel.uuid }, `FreeSWITCH ${what} failed`), this.timeouts, async (uuid) => {
+    const report = (err: unknown, what: string): void => this.logger.warn({ err, endpoint: channel.uuid }, `FreeSWITCH ${what} failed`)
+    const kill = async (uuid: string): Promise<void> => {
       const body = await this.inboundApi(`uuid_kill ${uuid}`)
       if (!body.startsWith('+OK')) throw new Error(`uuid_kill ${uuid}: ${body.trim()}`)
-    })
+    }
+    const ep = new FreeswitchEndpoint(channel, report, kill, this.timeouts)
     this.created++
     this.endpoints.add(ep)
     this.logger.debug({ endpoint: ep.id }, 'FreeSWITCH endpoint created')
